@@ -1,0 +1,51 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+LEADS ?= 20000
+SEED ?= 42
+DEMO := exports/demo
+
+.PHONY: run test install install-test java lint generate build clean
+
+# Main install: the pipeline only (no Spark), so `make run` stays light.
+$(BIN)/.installed-main: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+# Test install: adds the dev tools and the Spark extra (dbt-spark[session], pyspark).
+$(BIN)/.installed-test: pyproject.toml $(BIN)/.installed-main
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	touch $@
+
+install: $(BIN)/.installed-main
+
+install-test: $(BIN)/.installed-test java
+
+# Spark needs a JVM: Debian's OpenJDK 17 when `java` is missing.
+java:
+	@bash scripts/ensure_java.sh
+
+run: install
+	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --out $(DEMO) --format all
+	$(BIN)/funnel run $(DEMO)
+
+test: install-test
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/pytest
+
+generate: install
+	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --out $(DEMO) --format all
+
+build: install
+	$(BIN)/funnel build
+
+lint: install-test
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+
+clean:
+	rm -rf warehouse target logs exports .pytest_cache

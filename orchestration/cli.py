@@ -1,0 +1,153 @@
+"""`funnel`: the one entry point for users and for `make`. It parses arguments and calls the
+package's functions; the work lives in orchestration.generator / loader / warehouse."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from orchestration.settings import Settings
+
+app = typer.Typer(
+    help="Sales-funnel warehouse: generate demo exports, load CRM and marketing exports, build the marts.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+FORMATS = ("salesforce", "hubspot", "generic", "marketing")
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, typer.Option(help="Folder to write the exports and truth.json to.")] = Path(
+        "exports/demo"
+    ),
+    leads: Annotated[int, typer.Option(min=10, help="Number of persons (leads) to simulate.")] = 20_000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files.")] = 42,
+    format: Annotated[
+        str, typer.Option("--format", help="salesforce, hubspot, generic, marketing or all (comma-separated).")
+    ] = "all",
+    messy: Annotated[bool, typer.Option(help="Add realistic dirt (duplicates, bad dates, BOM, ...).")] = False,
+    as_of: Annotated[str, typer.Option(help="Export date, YYYY-MM-DD.")] = "2025-06-30",
+) -> None:
+    """Simulate one B2B company and write its CRM and marketing exports plus the ground truth."""
+    from orchestration.generator import generate as run_generate
+
+    wanted = FORMATS if format == "all" else tuple(f.strip() for f in format.split(","))
+    unknown = sorted(set(wanted) - set(FORMATS))
+    if unknown:
+        _fail(f"unknown format(s) {unknown}; choose from {', '.join(FORMATS)} or all")
+    with console.status("generating") as status:
+        summary = run_generate(
+            out_dir=out,
+            leads=leads,
+            seed=seed,
+            formats=wanted,
+            messy=messy,
+            as_of=date.fromisoformat(as_of),
+            on_step=lambda step: status.update(f"generating: {step}"),
+        )
+    console.print(f"wrote exports for {leads:,} leads to {out} in {summary.seconds:.1f}s")
+
+
+@app.command()
+def load(
+    landing_dir: Annotated[Path, typer.Argument(help="Folder of export files (searched recursively).")],
+    mapping: Annotated[
+        list[Path] | None, typer.Option("--mapping", help="Mapping file(s) for CRMs without a built-in format.")
+    ] = None,
+) -> None:
+    """Load every export file in a folder into the warehouse's raw tables, with a ledger."""
+    from orchestration.pipeline import load_exports
+
+    report = load_exports(Settings.from_env(), landing_dir, mapping or [], console)
+    _print_load_report(report)
+    if report.failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def build(
+    target: Annotated[str | None, typer.Option(help="dbt target: duckdb (default), spark or spark_thrift.")] = None,
+    select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. staging.")] = None,
+) -> None:
+    """Build and test every dbt model (seeds, staging, intermediate, marts)."""
+    from orchestration.pipeline import build_models
+    from orchestration.warehouse import DbtError
+
+    try:
+        build_models(Settings.from_env(), target=target, select=select)
+    except DbtError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def run(
+    landing_dir: Annotated[
+        Path | None, typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo.")
+    ] = None,
+    mapping: Annotated[list[Path] | None, typer.Option("--mapping", help="Extra mapping file(s).")] = None,
+    target: Annotated[str | None, typer.Option(help="dbt target.")] = None,
+) -> None:
+    """The whole pipeline: load the exports, then build and test every model."""
+    from orchestration.pipeline import build_models, load_exports
+    from orchestration.warehouse import DbtError
+
+    settings = Settings.from_env()
+    report = load_exports(settings, landing_dir or settings.landing_dir, mapping or [], console)
+    _print_load_report(report)
+    try:
+        build_models(settings, target=target)
+    except DbtError as exc:
+        _fail(str(exc))
+    if report.failed:
+        _fail(f"{len(report.failed)} file(s) could not be loaded; see the messages above")
+    console.print(f"[green]done[/]: warehouse at {settings.warehouse}")
+
+
+@app.command()
+def ledger(limit: Annotated[int, typer.Option(help="Rows to show.")] = 50) -> None:
+    """Show the newest ledger rows: per file and run, rows read, loaded and quarantined."""
+    from orchestration.pipeline import read_ledger
+
+    rows = read_ledger(Settings.from_env(), limit)
+    table = Table("run", "file", "status", "read", "loaded", "quarantined", "message")
+    for row in rows:
+        table.add_row(*[str(v) if v is not None else "" for v in row])
+    Console().print(table)
+
+
+def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported lazily
+    table = Table("file", "status", "read", "loaded", "quarantined", title=f"load run {report.run_id}")
+    for result in report.files:
+        table.add_row(
+            result.source_file,
+            result.status,
+            f"{result.rows_read:,}",
+            f"{result.rows_loaded:,}",
+            f"{result.rows_quarantined:,}",
+        )
+    console.print(table)
+    for result in report.files:
+        if result.message and result.status in ("failed", "unrecognised"):
+            console.print(f"[red]{result.status}[/]: {result.message}")
+
+
+def main() -> None:  # pragma: no cover - console entry point alias
+    app(prog_name="funnel")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""The pipeline's steps as plain functions, shared by the CLI and (later) the Dagster assets."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from orchestration.settings import Settings
+from orchestration.warehouse import export_raw_for_spark, run_dbt
+
+SPARK_TARGETS = ("spark", "spark_thrift")
+
+
+def load_exports(
+    settings: Settings,
+    landing_dir: Path,
+    mappings: Sequence[Path],
+    console: Console | None = None,
+) -> Any:
+    """Load a landing folder into the warehouse; returns the loader's LoadReport."""
+    from orchestration.loader import load_folder
+
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    files = sorted(p for p in Path(landing_dir).rglob("*") if p.is_file())
+    progress = Progress(
+        TextColumn("loading"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console or Console(stderr=True),
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("", total=len(files))
+
+        def advance(result: Any) -> None:
+            progress.update(task, advance=1, description=str(getattr(result, "source_file", "")))
+
+        return load_folder(settings.warehouse, Path(landing_dir), mappings=list(mappings), on_file=advance)
+
+
+def build_models(settings: Settings, target: str | None = None, select: str | None = None) -> None:
+    """`dbt build` (seeds, models, tests). Spark targets get the raw layer as Parquet first."""
+    target = target or settings.dbt_target
+    if target in SPARK_TARGETS:
+        _ensure_raw_tables(settings.warehouse)
+        export_raw_for_spark(settings.warehouse, settings.raw_parquet_dir)
+    else:
+        _ensure_raw_tables(settings.warehouse)
+    args = ["build"]
+    if select:
+        args += ["--select", select]
+    run_dbt(settings, args, target=target)
+
+
+def _ensure_raw_tables(warehouse: Path) -> None:
+    """A build on a warehouse nobody loaded yet still works: every raw table exists, empty."""
+    from orchestration.loader import ensure_raw_tables
+
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse)) as con:
+        ensure_raw_tables(con)
+
+
+def read_ledger(settings: Settings, limit: int = 50) -> list[tuple]:
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(
+            """
+            select run_id, source_file, status, rows_read, rows_loaded, rows_quarantined, message
+            from loader.ledger
+            order by started_at desc, source_file
+            limit ?
+            """,
+            [limit],
+        ).fetchall()

@@ -1,0 +1,73 @@
+"""One settings object: every path and knob comes from the environment, read when asked.
+
+Nothing here reads ``os.environ`` at import time, so tests can point each run at its own
+warehouse file by passing an ``env`` mapping.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
+    value = env.get(name)
+    return Path(value).expanduser().resolve() if value else default.resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_dir: Path
+    warehouse: Path  # the DuckDB file the pipeline writes (single writer)
+    landing_dir: Path  # where export files land
+    raw_parquet_dir: Path  # raw tables exported for Spark
+    spark_dir: Path  # Spark warehouse and metastore for the local session target
+    dbt_target: str
+    dbt_threads: int
+    duckdb_memory_limit: str
+    duckdb_threads: int
+    pii_salt_is_default: bool
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        project = _path(env, "FUNNEL_PROJECT_DIR", PROJECT_DIR)
+        warehouse_dir = project / "warehouse"
+        return cls(
+            project_dir=project,
+            warehouse=_path(env, "FUNNEL_WAREHOUSE", warehouse_dir / "funnel.duckdb"),
+            landing_dir=_path(env, "FUNNEL_LANDING_DIR", project / "exports" / "demo"),
+            raw_parquet_dir=_path(env, "FUNNEL_RAW_PARQUET", warehouse_dir / "raw_parquet"),
+            spark_dir=_path(env, "FUNNEL_SPARK_DIR", warehouse_dir / "spark"),
+            dbt_target=env.get("FUNNEL_DBT_TARGET", "duckdb"),
+            dbt_threads=int(env.get("FUNNEL_DBT_THREADS", "4")),
+            duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "4GB"),
+            duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
+            pii_salt_is_default="FUNNEL_PII_SALT" not in env,
+        )
+
+    def dbt_env(self, target: str | None = None) -> dict[str, str]:
+        """The environment a dbt subprocess needs: absolute paths, so cwd does not matter."""
+        env = dict(os.environ)
+        env.update(
+            {
+                "FUNNEL_WAREHOUSE": str(self.warehouse),
+                "FUNNEL_DBT_TARGET": target or self.dbt_target,
+                "FUNNEL_DBT_THREADS": str(self.dbt_threads),
+                "FUNNEL_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+                "FUNNEL_DUCKDB_THREADS": str(self.duckdb_threads),
+                "FUNNEL_RAW_PARQUET": str(self.raw_parquet_dir),
+                "FUNNEL_SPARK_WAREHOUSE": str(self.spark_dir / "warehouse"),
+                "FUNNEL_SPARK_METASTORE": str(self.spark_dir / "metastore"),
+                "DBT_PROFILES_DIR": str(self.project_dir),
+                "DBT_PROJECT_DIR": str(self.project_dir),
+                # One target folder per engine, so switching targets keeps partial parsing.
+                "DBT_TARGET_PATH": str(self.project_dir / "target" / (target or self.dbt_target)),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+            }
+        )
+        return env
