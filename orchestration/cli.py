@@ -37,9 +37,12 @@ def generate(
     leads: Annotated[int, typer.Option(min=10, help="Number of persons (leads) to simulate.")] = 20_000,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives byte-identical files.")] = 42,
     format: Annotated[
-        str, typer.Option("--format", help="salesforce, hubspot, generic, marketing or all (comma-separated).")
+        str,
+        typer.Option("--format", help="salesforce, hubspot, generic, marketing or all (comma-separated)."),
     ] = "all",
-    messy: Annotated[bool, typer.Option(help="Add realistic dirt (duplicates, bad dates, BOM, ...).")] = False,
+    messy: Annotated[
+        bool, typer.Option(help="Add realistic dirt (duplicates, bad dates, BOM, ...).")
+    ] = False,
     as_of: Annotated[str, typer.Option(help="Export date, YYYY-MM-DD.")] = "2025-06-30",
 ) -> None:
     """Simulate one B2B company and write its CRM and marketing exports plus the ground truth."""
@@ -66,7 +69,8 @@ def generate(
 def load(
     landing_dir: Annotated[Path, typer.Argument(help="Folder of export files (searched recursively).")],
     mapping: Annotated[
-        list[Path] | None, typer.Option("--mapping", help="Mapping file(s) for CRMs without a built-in format.")
+        list[Path] | None,
+        typer.Option("--mapping", help="Mapping file(s) for CRMs without a built-in format."),
     ] = None,
 ) -> None:
     """Load every export file in a folder into the warehouse's raw tables, with a ledger."""
@@ -80,7 +84,9 @@ def load(
 
 @app.command()
 def build(
-    target: Annotated[str | None, typer.Option(help="dbt target: duckdb (default), spark or spark_thrift.")] = None,
+    target: Annotated[
+        str | None, typer.Option(help="dbt target: duckdb (default), spark or spark_thrift.")
+    ] = None,
     select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. staging.")] = None,
 ) -> None:
     """Build and test every dbt model (seeds, staging, intermediate, marts)."""
@@ -96,7 +102,8 @@ def build(
 @app.command()
 def run(
     landing_dir: Annotated[
-        Path | None, typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo.")
+        Path | None,
+        typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo."),
     ] = None,
     mapping: Annotated[list[Path] | None, typer.Option("--mapping", help="Extra mapping file(s).")] = None,
     target: Annotated[str | None, typer.Option(help="dbt target.")] = None,

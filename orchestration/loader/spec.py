@@ -336,13 +336,17 @@ def load_mapping(path: str | Path) -> FormatSpec:
             )
         except (KeyError, AttributeError) as exc:
             raise SpecError(f"{path}: stage_labels[{index}] needs 'label' and 'stage'") from exc
-    return FormatSpec(source_system=str(system), files=tuple(files), stage_labels=tuple(labels), origin=str(path))
+    return FormatSpec(
+        source_system=str(system), files=tuple(files), stage_labels=tuple(labels), origin=str(path)
+    )
 
 
 @cache
 def builtin_formats() -> tuple[FormatSpec, ...]:
     """Salesforce, HubSpot and marketing, in the order a file is tried against them."""
-    return tuple(_parse_builtin(FORMATS_DIR / f"{name}.yml") for name in ("salesforce", "hubspot", "marketing"))
+    return tuple(
+        _parse_builtin(FORMATS_DIR / f"{name}.yml") for name in ("salesforce", "hubspot", "marketing")
+    )
 
 
 # --------------------------------------------------------------------------- raw schema
@@ -367,7 +371,9 @@ def raw_table_schemas() -> dict[str, list[tuple[str, str]]]:
                     + LINEAGE_COLUMNS
                 )
     for entity, body in canonical_entities().items():
-        schemas[generic_table(entity)] = [(c.name, c.storage_type) for c in body["fields"].values()] + LINEAGE_COLUMNS
+        schemas[generic_table(entity)] = [
+            (c.name, c.storage_type) for c in body["fields"].values()
+        ] + LINEAGE_COLUMNS
     schemas[STAGE_LABELS_TABLE] = [
         ("pipeline", "varchar"),
         ("raw_label", "varchar"),

@@ -37,5 +37,7 @@ def run_dbt(
     )
     if result.returncode != 0:
         tail = "\n".join((result.stdout or "").splitlines()[-40:]) if capture else ""
-        raise DbtError(f"`{' '.join(command[1:])}` failed with exit code {result.returncode}\n{tail}".rstrip())
+        raise DbtError(
+            f"`{' '.join(command[1:])}` failed with exit code {result.returncode}\n{tail}".rstrip()
+        )
     return result

@@ -1,0 +1,77 @@
+"""Which spec a landed file belongs to: the first candidate whose required headers it has."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .discover import Candidate, LandedFile
+from .errors import LoadError
+from .source import codec_name, nul_byte_line, read_header
+from .spec import FileSpec
+
+
+def norm(header: str) -> str:
+    """Headers are matched case-insensitively, trimmed, BOM stripped."""
+    return header.strip().lstrip("\ufeff").strip().lower()
+
+
+@dataclass(frozen=True)
+class Detection:
+    spec: FileSpec
+    label: str
+    encoding: str  # Python codec name
+    header: list[str]  # as written in the file, trimmed
+
+
+def missing_required(spec: FileSpec, header: list[str]) -> list[str]:
+    """Required fields no header feeds; a field fed by several headers needs only one of them."""
+    present = {norm(h) for h in header}
+    by_field: dict[str, list[str]] = {}
+    for written, column in spec.columns.items():
+        if column.required and column.name not in spec.constants:
+            by_field.setdefault(column.name, []).append(written)
+    return [
+        " or ".join(headers) for headers in by_field.values() if not any(norm(h) in present for h in headers)
+    ]
+
+
+def describe(spec: FileSpec, label: str) -> str:
+    required = ", ".join(spec.required_headers)
+    what = spec.table.split(".", 1)[1].replace("__", " ")
+    origin = f"{label} " if label.startswith("mapping") else ""
+    return f"the {origin}{what} header (required columns: {required})"
+
+
+def detect(landed: LandedFile) -> Detection | None:
+    """The spec for this file; None when no glob matches (unrecognised).
+
+    Raises LoadError when a glob matches but the file is empty or lacks the required headers of
+    every matching spec; the message names the first (best) candidate.
+    """
+    first_failure: LoadError | None = None
+    for candidate in landed.candidates:
+        found = _try(landed, candidate)
+        if isinstance(found, Detection):
+            return found
+        first_failure = first_failure or found
+    if first_failure is not None:
+        raise first_failure
+    return None
+
+
+def _try(landed: LandedFile, candidate: Candidate) -> Detection | LoadError:
+    spec = candidate.spec
+    encoding = codec_name(spec.options.encoding, landed.relative)
+    nul_line = nul_byte_line(landed.path, encoding)
+    if nul_line is not None:
+        return LoadError(landed.relative, "contains NUL bytes: this is a binary file, not a CSV", nul_line)
+    header = read_header(landed.path, encoding, spec.options.delimiter)
+    expected = describe(spec, candidate.label)
+    if header is None:
+        return LoadError(landed.relative, f"the file is empty; expected {expected}")
+    missing = missing_required(spec, header)
+    if missing:
+        return LoadError(
+            landed.relative, f"missing required column(s) {', '.join(missing)}; expected {expected}", 1
+        )
+    return Detection(spec, candidate.label, encoding, header)

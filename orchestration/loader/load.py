@@ -1,0 +1,188 @@
+"""Load a landing folder: recognise, read, validate and insert each file in its own transaction."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from . import ledger, write
+from .detect import Detection, detect
+from .discover import LandedFile, discover, find_mappings
+from .errors import LoadError, first_line
+from .read import Staged, drop_temp_tables, stage_csv
+from .report import (
+    FAILED,
+    LOADED,
+    LOADED_WITH_QUARANTINE,
+    SKIPPED_DUPLICATE,
+    UNRECOGNISED,
+    FileResult,
+    LoadReport,
+)
+from .schema import ensure_raw_tables
+from .source import exported_at, prepared, sha256_file
+from .spec import FileSpec
+from .stage_labels import land_stage_labels
+from .validate import Plan, plan, typed_table_sql
+
+Warehouse = Path | str | duckdb.DuckDBPyConnection
+
+
+def load_folder(
+    warehouse: Warehouse,
+    landing_dir: Path,
+    mappings: Sequence[Path] = (),
+    run_id: str | None = None,
+    on_file: Callable[[FileResult], None] | None = None,
+) -> LoadReport:
+    """Load every recognisable file under ``landing_dir`` into the raw layer.
+
+    A bad mapping raises SpecError before anything is written. A file that cannot be read is
+    recorded as ``failed`` in the ledger and never stops the others.
+    """
+    landing_dir = Path(landing_dir)
+    if not landing_dir.is_dir():
+        raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
+    sources = find_mappings(landing_dir, mappings)  # validates every mapping first
+    run_id = run_id or _new_run_id()
+    con = warehouse if isinstance(warehouse, duckdb.DuckDBPyConnection) else duckdb.connect(str(warehouse))
+    try:
+        # DuckDB's own progress bar would draw over the caller's (the CLI has one per file).
+        con.execute("set enable_progress_bar = false")
+        ensure_raw_tables(con)
+        report = LoadReport(run_id)
+        seen: set[str] = set()
+        for source in sources:
+            if source.path.resolve() in seen:
+                continue
+            seen.add(source.path.resolve())
+            _emit(report, land_stage_labels(con, source, run_id), on_file)
+        for number, landed in enumerate(discover(landing_dir, sources)):
+            _emit(report, _load_file(con, landed, run_id, f"{number}_{uuid.uuid4().hex[:8]}"), on_file)
+        return report
+    finally:
+        if con is not warehouse:
+            con.close()
+
+
+def _emit(report: LoadReport, result: FileResult, on_file: Callable[[FileResult], None] | None) -> None:
+    report.files.append(result)
+    if on_file is not None:
+        on_file(result)
+
+
+def _load_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str, tag: str) -> FileResult:
+    started = _now()
+    result = FileResult(source_file=landed.relative, status=FAILED)
+    try:
+        detection = detect(landed)
+        if detection is None:
+            result.status = UNRECOGNISED
+            result.message = (
+                f"{landed.relative}: no format recognises this file name; tried {', '.join(landed.tried)}"
+            )
+        else:
+            result.source_system = detection.spec.source_system
+            result.target_table = detection.spec.table
+            _load_recognised(con, landed, detection, result, run_id, tag, started)
+            return result  # its ledger row was written inside the file's transaction
+    except LoadError as exc:
+        result.message = str(exc)
+    except (duckdb.Error, OSError, ValueError) as exc:
+        # Anything unforeseen still ends as one line naming the file, never a bare traceback.
+        result.message = f"{landed.relative}: {first_line(exc)}"
+    if result.status != UNRECOGNISED:
+        result.status = FAILED  # even when the failure came after the counts were known
+    result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+    if result.file_hash is None:
+        result.file_hash = _hash_or_none(landed.path)
+    ledger.record(con, run_id, result, started, _now())
+    return result
+
+
+def _load_recognised(
+    con: duckdb.DuckDBPyConnection,
+    landed: LandedFile,
+    detection: Detection,
+    result: FileResult,
+    run_id: str,
+    tag: str,
+    started: datetime,
+) -> None:
+    spec = detection.spec
+    temp: tuple[str, ...] = ()
+    with prepared(landed.path, detection.encoding, landed.relative) as file:
+        result.file_hash = file.file_hash
+        first = ledger.already_loaded(con, file.file_hash)
+        if first is not None:
+            result.status = SKIPPED_DUPLICATE
+            result.message = f"identical content was loaded by run {first[0]} from {first[1]}"
+            ledger.record(con, run_id, result, started, _now())
+            return
+        try:
+            staged: Staged = stage_csv(con, file.csv_path, spec.options.delimiter, len(detection.header), tag)
+            temp = staged.temp_tables
+            file_plan = plan(spec, detection.header)
+            typed = f"_typed_{tag}"
+            temp += (typed,)
+            con.execute(typed_table_sql(spec, file_plan, staged.table, typed))
+            loaded_at = _now()
+            lineage = write.Lineage(
+                spec.source_system,
+                landed.relative,
+                file.file_hash,
+                exported_at(landed.relative, landed.path),
+                loaded_at,
+                run_id,
+            )
+            result.rows_loaded = write.count(con, typed, good=True)
+            result.rows_quarantined = write.count(con, typed, good=False) + staged.rows_malformed
+            result.rows_read = staged.rows_good + staged.rows_malformed
+            result.status = LOADED_WITH_QUARANTINE if result.rows_quarantined else LOADED
+            _commit_file(con, spec, file_plan, typed, staged, lineage, result, run_id, started)
+        finally:
+            drop_temp_tables(con, temp)
+
+
+def _commit_file(
+    con: duckdb.DuckDBPyConnection,
+    spec: FileSpec,
+    file_plan: Plan,
+    typed: str,
+    staged: Staged,
+    lineage: write.Lineage,
+    result: FileResult,
+    run_id: str,
+    started: datetime,
+) -> None:
+    """All of one file's writes, or none of them."""
+    con.execute("begin transaction")
+    try:
+        write.insert_raw(con, spec, file_plan, typed, lineage)
+        write.insert_children(con, spec, file_plan, typed, lineage)
+        write.insert_quarantine(con, spec, file_plan, typed, staged.rejects, lineage)
+        ledger.remember(con, run_id, result, lineage.loaded_at)
+        ledger.record(con, run_id, result, started, _now())
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _hash_or_none(path: Path) -> str | None:
+    try:
+        return sha256_file(path)
+    except OSError:
+        return None
+
+
+def _new_run_id() -> str:
+    return f"{_now():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)

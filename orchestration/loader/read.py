@@ -1,0 +1,96 @@
+"""One DuckDB read of a CSV into a staging temp table, keeping the rows DuckDB rejects.
+
+Every value is read as text (``all_varchar``); typing is validate.py's job. The column count is
+fixed from the header, so a row with too many or too few fields, or broken quoting, is rejected
+by DuckDB (``store_rejects``) rather than silently padded; those rows are quarantined as
+``malformed_row`` with DuckDB's message and line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from .sqltext import literal
+
+MAX_LINE_SIZE = 32 * 1024 * 1024  # long text fields (descriptions, notes) must not fail the file
+
+
+@dataclass(frozen=True)
+class Staged:
+    table: str  # a view; columns: _row_number, c0 .. c<n-1>
+    rejects: str  # columns: _row_number, line, message, csv_line
+    rows_good: int
+    rows_malformed: int
+    temp_tables: tuple[str, ...]
+
+
+def stage_csv(
+    con: duckdb.DuckDBPyConnection, csv_path: Path, delimiter: str, n_columns: int, tag: str
+) -> Staged:
+    raw, rej_table, rej_scan = f"_raw_{tag}", f"_rejt_{tag}", f"_rejs_{tag}"
+    staged, rejects, gaps = f"_stg_{tag}", f"_rej_{tag}", f"_gaps_{tag}"
+    columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns)) + "}"
+    # Insertion order is preserved, so the temp table's rowid is the row's order in the file.
+    con.execute(
+        f"""
+        create temp table {raw} as select * from read_csv(
+            {literal(csv_path.as_posix())},
+            header = true, auto_detect = false, all_varchar = true,
+            delim = {literal(delimiter)}, quote = '"', escape = '"',
+            columns = {columns}, null_padding = false, strict_mode = true,
+            max_line_size = {MAX_LINE_SIZE},
+            store_rejects = true, rejects_table = {literal(rej_table)}, rejects_scan = {literal(rej_scan)}
+        )
+        """
+    )
+    # One row per rejected line; DuckDB's line counts records (a quoted multi-line value is one),
+    # with the header as line 1, so the record's data-row ordinal is line - 1.
+    con.execute(
+        f"""
+        create temp table {rejects} as
+        select line - 1 as _row_number, line,
+               arg_min(error_message, coalesce(column_idx, 0)) as message,
+               trim(first(csv_line), chr(10) || chr(13)) as csv_line
+        from {rej_table} group by line
+        """
+    )
+    # Good row k follows every rejected row j with (ordinal_j - j) < k, so its ordinal is k plus
+    # the number of such rows; the gap is non-decreasing in j, so an ASOF join finds it.
+    con.execute(
+        f"""
+        create temp table {gaps} as
+        select gap, max(j) as j from (
+            select _row_number - row_number() over (order by _row_number) as gap,
+                   row_number() over (order by _row_number) as j
+            from {rejects}
+        ) group by gap
+        """
+    )
+    malformed = con.execute(f"select count(*) from {rejects}").fetchone()[0]
+    # A view, not a copy: the typed table is the one materialisation of the file's rows.
+    if malformed:
+        numbered = (
+            f"select good._k + coalesce({gaps}.j, 0) as _row_number, good.* exclude (_k) "
+            f"from (select rowid + 1 as _k, * from {raw}) as good "
+            f"asof left join {gaps} on good._k > {gaps}.gap"
+        )
+    else:
+        numbered = f"select rowid + 1 as _row_number, * from {raw}"
+    con.execute(f"create temp view {staged} as {numbered}")
+    good = con.execute(f"select count(*) from {raw}").fetchone()[0]
+    return Staged(staged, rejects, good, malformed, (staged, raw, rej_table, rej_scan, rejects, gaps))
+
+
+def drop_temp_tables(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+    kinds = dict(
+        con.execute(
+            "select table_name, table_type from information_schema.tables where table_schema = 'main' "
+            "and table_catalog = 'temp'"
+        ).fetchall()
+    )
+    for name in tables:
+        kind = "view" if kinds.get(name) == "VIEW" else "table"
+        con.execute(f"drop {kind} if exists {name}")

@@ -1,0 +1,139 @@
+"""The bytes of a landed file: hash, header, decoding, and a UTF-8 copy DuckDB can read.
+
+DuckDB reads UTF-8 natively; the ``encodings`` extension cannot be downloaded here, so other
+encodings are transcoded to a temporary UTF-8 file in large chunks (C-speed codecs, no row loops).
+The same pass hashes the original bytes and proves they decode, so a bad byte fails the file with
+its line number instead of surfacing as a DuckDB error deep in a query.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import LoadError
+
+CHUNK = 4 * 1024 * 1024
+SNIFF_BYTES = 256 * 1024
+_DATE_IN_PATH = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+WIDE_ENCODINGS = ("utf-16", "utf-32", "utf_16", "utf_32")
+UTF8_NAMES = {"utf-8", "utf_8", "utf8", "utf-8-sig", "utf_8_sig", "u8"}
+
+
+def codec_name(encoding: str, source_file: str) -> str:
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError as exc:
+        raise LoadError(source_file, f"unknown encoding {encoding!r} in the spec") from exc
+    # utf-8-sig strips a BOM when there is one and reads plain UTF-8 otherwise.
+    return "utf-8-sig" if name in UTF8_NAMES else name
+
+
+def is_utf8(encoding: str) -> bool:
+    return encoding == "utf-8-sig"
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def read_header(path: Path, encoding: str, delimiter: str) -> list[str] | None:
+    """The header fields as written (trimmed, BOM stripped), or None when the file has no content.
+
+    Used to recognise a file, so decoding errors are replaced here; the full pass is strict.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    if not text.strip():
+        return None
+    row = next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'), [])
+    return [field.strip().lstrip("\ufeff") for field in row]
+
+
+def nul_byte_line(path: Path, encoding: str) -> int | None:
+    """The line of the first NUL byte near the start, or None: NUL never occurs in a text CSV
+    (outside UTF-16/32), so it marks a binary file whatever its name says."""
+    if encoding.startswith(WIDE_ENCODINGS):
+        return None
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if b"\x00" not in head:
+        return None
+    return head[: head.index(b"\x00")].count(b"\n") + 1
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    file_hash: str
+    csv_path: Path  # the original file when it is UTF-8, else a temporary UTF-8 copy
+
+
+@contextmanager
+def prepared(path: Path, encoding: str, source_file: str) -> Iterator[PreparedFile]:
+    """Hash, validate and (for non-UTF-8 files) transcode in one streaming pass."""
+    transcode = not is_utf8(encoding)
+    checks_nul = not encoding.startswith(WIDE_ENCODINGS)
+    digest = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    tmp = None
+    try:
+        if transcode:
+            fd, name = tempfile.mkstemp(suffix=".csv", prefix="funnel-loader-")
+            tmp = Path(name)
+            out = os.fdopen(fd, "wb")
+        newlines = 0
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(CHUNK), b""):
+                digest.update(chunk)
+                if checks_nul and b"\x00" in chunk:
+                    line = newlines + chunk[: chunk.index(b"\x00")].count(b"\n") + 1
+                    raise LoadError(source_file, "contains NUL bytes: this is a binary file, not a CSV", line)
+                try:
+                    text = decoder.decode(chunk)
+                except UnicodeDecodeError as exc:
+                    line = newlines + chunk[: max(exc.start, 0)].count(b"\n") + 1
+                    raise LoadError(
+                        source_file, f"bytes that are not valid {encoding}: {exc.reason}", line
+                    ) from exc
+                newlines += chunk.count(b"\n")
+                if transcode:
+                    out.write(text.encode("utf-8"))
+            try:
+                tail = decoder.decode(b"", final=True)
+            except UnicodeDecodeError as exc:
+                raise LoadError(source_file, f"ends inside a {encoding} character", newlines + 1) from exc
+            if transcode:
+                out.write(tail.encode("utf-8"))
+                out.close()
+        yield PreparedFile(digest.hexdigest(), tmp if transcode else path)
+    finally:
+        if tmp is not None:
+            if not out.closed:
+                out.close()
+            tmp.unlink(missing_ok=True)
+
+
+def exported_at(relative: str, path: Path) -> datetime:
+    """The export date: a YYYY-MM-DD in the path (folders of daily snapshots), else the file's mtime."""
+    for match in _DATE_IN_PATH.finditer(relative):
+        try:
+            return datetime(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            continue
+    mtime = path.stat().st_mtime
+    return datetime.fromtimestamp(mtime, tz=timezone.utc).replace(tzinfo=None)
