@@ -1,0 +1,1 @@
+"""Renderers: the same simulated truth written as each source system exports it."""
