@@ -52,6 +52,8 @@ def generate(
     unknown = sorted(set(wanted) - set(FORMATS))
     if unknown:
         _fail(f"unknown format(s) {unknown}; choose from {', '.join(FORMATS)} or all")
+    # Marketing exports come beside every CRM's: a company has both.
+    wanted = tuple(dict.fromkeys((*wanted, "marketing")))
     with console.status("generating") as status:
         summary = run_generate(
             out_dir=out,
