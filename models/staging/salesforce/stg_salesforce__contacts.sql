@@ -1,0 +1,51 @@
+with
+
+source as (
+
+    select * from {{ source('salesforce', 'contact') }}
+
+),
+
+deduplicated as (
+
+    {{ deduplicate(
+        'source',
+        partition_by=['_source_system', clean_id('id')],
+        modified_at=['systemmodstamp', 'lastmodifieddate']
+    ) }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        {{ clean_id('id') }} as contact_id,
+        {{ clean_id('accountid') }} as account_id,
+        {{ clean_id('ownerid') }} as owner_id,
+        {{ clean_id('masterrecordid') }} as master_record_id,
+
+        -- strings (personal data hashed)
+        {{ hash_pii('email') }} as email_hash,
+        {{ hash_pii('phone') }} as phone_hash,
+        {{ hash_pii(full_name('firstname', 'lastname')) }} as name_hash,
+        {{ clean_text('title') }} as job_title,
+        {{ clean_text('leadsource') }} as lead_source,
+
+        -- booleans
+        coalesce({{ to_boolean('isdeleted') }}, false) as is_deleted,
+        {{ clean_id('masterrecordid') }} is not null as is_merged,
+
+        -- timestamps
+        createddate as created_at,
+        lastmodifieddate as last_modified_at,
+        systemmodstamp as system_modified_at,
+
+        -- lineage
+        {{ lineage_columns(include_extra=false) }}
+
+    from deduplicated
+
+)
+
+select * from renamed
