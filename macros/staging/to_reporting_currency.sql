@@ -15,13 +15,23 @@
 {% macro to_reporting_currency(relation, amounts, currency_column='currency_code', as_of_date_column='fx_rate_date') -%}
     {%- set reporting = var('reporting_currency', 'USD') | upper -%}
     {%- set is_reporting = "amounts_to_convert." ~ currency_column ~ " = '" ~ reporting ~ "'" -%}
-    {%- set cross_rate = "currency_rate.rate_to_usd / reporting_rate.rate_to_usd" -%}
+    {#- Money is converted in decimal arithmetic and rounded to cents per amount, so sums are
+        exact and equal on every engine. With USD reporting (the default) there is no division;
+        otherwise the cross rate is divided out before rounding. -#}
+    {%- if reporting == 'USD' -%}
+        {%- set cross_rate = "cast(currency_rate.rate_to_usd as decimal(18, 8))" -%}
+    {%- else -%}
+        {%- set cross_rate = "cast(currency_rate.rate_to_usd / reporting_rate.rate_to_usd as decimal(18, 8))" -%}
+    {%- endif -%}
     select
         amounts_to_convert.*,
         {%- for amount_column, reporting_column in amounts.items() %}
         case
-            when {{ is_reporting }} then cast(amounts_to_convert.{{ amount_column }} as double)
-            else cast(amounts_to_convert.{{ amount_column }} as double) * {{ cross_rate }}
+            when {{ is_reporting }} then cast(amounts_to_convert.{{ amount_column }} as decimal(20, 2))
+            else cast(
+                round(cast(amounts_to_convert.{{ amount_column }} as decimal(20, 2)) * {{ cross_rate }}, 2)
+                as decimal(20, 2)
+            )
         end as {{ reporting_column }},
         {%- endfor %}
         case
