@@ -121,9 +121,26 @@ def run(
         build_models(settings, target=target)
     except DbtError as exc:
         _fail(str(exc))
+    from orchestration.report import build_report
+
+    report_path = build_report(settings.warehouse, settings.report_file)
     if report.failed:
         _fail(f"{len(report.failed)} file(s) could not be loaded; see the messages above")
-    console.print(f"[green]done[/]: warehouse at {settings.warehouse}")
+    console.print(f"[green]done[/]: warehouse at {settings.warehouse}, report at {report_path}")
+
+
+@app.command()
+def report(
+    out: Annotated[Path | None, typer.Option(help="HTML file to write; default FUNNEL_REPORT.")] = None,
+) -> None:
+    """Write the funnel report: one self-contained HTML file that opens offline."""
+    from orchestration.report import build_report
+
+    settings = Settings.from_env()
+    if not settings.warehouse.exists():
+        _fail(f"no warehouse at {settings.warehouse}: run `funnel run` first")
+    path = build_report(settings.warehouse, out or settings.report_file)
+    console.print(f"report written to {path}")
 
 
 @app.command()

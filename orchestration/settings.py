@@ -23,6 +23,7 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
 class Settings:
     project_dir: Path
     warehouse: Path  # the DuckDB file the pipeline writes (single writer)
+    report_file: Path  # the self-contained HTML report written on every run
     landing_dir: Path  # where export files land
     raw_parquet_dir: Path  # raw tables exported for Spark
     spark_dir: Path  # Spark warehouse and metastore for the local session target
@@ -40,6 +41,7 @@ class Settings:
         return cls(
             project_dir=project,
             warehouse=_path(env, "FUNNEL_WAREHOUSE", warehouse_dir / "funnel.duckdb"),
+            report_file=_path(env, "FUNNEL_REPORT", warehouse_dir / "report.html"),
             landing_dir=_path(env, "FUNNEL_LANDING_DIR", project / "exports" / "demo"),
             raw_parquet_dir=_path(env, "FUNNEL_RAW_PARQUET", warehouse_dir / "raw_parquet"),
             spark_dir=_path(env, "FUNNEL_SPARK_DIR", warehouse_dir / "spark"),
