@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -378,8 +379,11 @@ def test_amounts_convert_with_the_as_of_rate_and_missing_rates_are_flagged(built
             "select deal_id, amount, amount_reporting, is_fx_rate_missing from staging.stg_salesforce__opportunities",
         )
     )
-    expected = 250.0 * _fx_rate("EUR", date(2024, 6, 15))
-    assert rows["0065000000AAAAA"][1] == pytest.approx(expected)
+    # reporting amounts are decimals rounded to the cent, per amount
+    expected = Decimal(str(250.0 * _fx_rate("EUR", date(2024, 6, 15)))).quantize(
+        Decimal("0.01"), ROUND_HALF_UP
+    )
+    assert rows["0065000000AAAAA"][1] == expected
     assert rows["0065000000AAAAA"][2] is False
     assert rows["0065000000BBBBB"] == (70.0, None, True)
 
