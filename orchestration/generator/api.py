@@ -50,7 +50,7 @@ def _formats(formats: Sequence[str] | str) -> list[str]:
         formats = [formats]
     out: list[str] = []
     for f in formats:
-        for name in (FORMATS if f == "all" else (f,)):
+        for name in FORMATS if f == "all" else (f,):
             if name not in FORMATS:
                 raise ValueError(f"unknown format {name!r}; expected one of {', '.join(FORMATS)} or 'all'")
             if name not in out:
@@ -58,9 +58,16 @@ def _formats(formats: Sequence[str] | str) -> list[str]:
     return [f for f in FORMATS if f in out]
 
 
-def generate(out_dir: Path, leads: int, seed: int, formats: Sequence[str] = FORMATS, messy: bool = False,
-             as_of: date = date(2025, 6, 30), on_step: Callable[[str], None] | None = None,
-             chunk_persons: int = CHUNK_PERSONS) -> GenerationSummary:
+def generate(
+    out_dir: Path,
+    leads: int,
+    seed: int,
+    formats: Sequence[str] = FORMATS,
+    messy: bool = False,
+    as_of: date = date(2025, 6, 30),
+    on_step: Callable[[str], None] | None = None,
+    chunk_persons: int = CHUNK_PERSONS,
+) -> GenerationSummary:
     """Write synthetic exports of one simulated company under out_dir, and its truth.json.
 
     formats: any of salesforce, hubspot, generic, marketing, or "all". The format folders under out_dir
@@ -85,8 +92,17 @@ def generate(out_dir: Path, leads: int, seed: int, formats: Sequence[str] = FORM
     accounts = company.make_accounts(master, leads, owners, as_of)
     campaigns = company.make_campaigns(master, leads, as_of, currencies)
     spend = marketing.make_spend(master, campaigns, as_of_t)
-    world = World(seed=seed, as_of=as_of, as_of_t=as_of_t, owners=owners, accounts=accounts, campaigns=campaigns,
-                  spend=spend, fx=fx, messy=messy)
+    world = World(
+        seed=seed,
+        as_of=as_of,
+        as_of_t=as_of_t,
+        owners=owners,
+        accounts=accounts,
+        campaigns=campaigns,
+        spend=spend,
+        fx=fx,
+        messy=messy,
+    )
     sink = Sink(out_dir, bom_files=BOM_FILES if messy else set())
     mess = Messy(world, set(fmts)) if messy else None
     hook = mess.hook if mess else None
@@ -111,8 +127,15 @@ def generate(out_dir: Path, leads: int, seed: int, formats: Sequence[str] = FORM
         referrer = marketing.assign_referrals(rng, ps)
         emails = marketing.make_email_events(rng, ps, campaigns, as_of_t)
         touches = marketing.make_touches(rng, ps, referrer, campaigns, emails, as_of_t)
-        chunk = Chunk(index=ci, persons=ps, deals=ds, touches=touches, emails=emails, referrer=referrer,
-                      accounts=accounts)
+        chunk = Chunk(
+            index=ci,
+            persons=ps,
+            deals=ds,
+            touches=touches,
+            emails=emails,
+            referrer=referrer,
+            accounts=accounts,
+        )
         tr.add_persons(ps)
         tr.add_deals(ds, ps.channel[ds.person])
         for f in fmts:
@@ -132,23 +155,35 @@ def generate(out_dir: Path, leads: int, seed: int, formats: Sequence[str] = FORM
 
     step("truth")
     doc = {
-        "as_of": as_of.isoformat(), "seed": seed, "leads": leads, "formats": fmts, "reporting_currency": "USD",
+        "as_of": as_of.isoformat(),
+        "seed": seed,
+        "leads": leads,
+        "formats": fmts,
+        "reporting_currency": "USD",
         "window_start": window_start(as_of).isoformat(),
         "channels": {
             "values": CHANNELS,
-            "lead_source_labels": {fmt: dict(zip(CHANNELS, labels, strict=True))
-                                   for fmt, labels in CHANNEL_LABELS.items()},
+            "lead_source_labels": {
+                fmt: dict(zip(CHANNELS, labels, strict=True)) for fmt, labels in CHANNEL_LABELS.items()
+            },
             "rule": "a person's channel is the channel of their first touch; the CRM lead source says the same "
-                    "(Salesforce LeadSource, HubSpot hs_analytics_source, generic Lead Source); a deal's channel "
-                    "is its primary person's",
+            "(Salesforce LeadSource, HubSpot hs_analytics_source, generic Lead Source); a deal's channel "
+            "is its primary person's",
         },
-        "deal_types": {"values": DEAL_TYPES,
-                       "labels": {fmt: dict(zip(DEAL_TYPES, lab, strict=True))
-                                  for fmt, lab in DEAL_TYPE_LABELS.items()}},
+        "deal_types": {
+            "values": DEAL_TYPES,
+            "labels": {fmt: dict(zip(DEAL_TYPES, lab, strict=True)) for fmt, lab in DEAL_TYPE_LABELS.items()},
+        },
         "counts": {
-            "persons": leads, "deals": n_deals, "accounts": accounts.n, "owners": owners.n,
-            "touches": n_touches, "email_events": n_emails, "spend_rows": int(spend.day.size),
-            "campaigns": campaigns.n, "products": 7,
+            "persons": leads,
+            "deals": n_deals,
+            "accounts": accounts.n,
+            "owners": owners.n,
+            "touches": n_touches,
+            "email_events": n_emails,
+            "spend_rows": int(spend.day.size),
+            "campaigns": campaigns.n,
+            "products": 7,
         },
         "files": dict(sorted(sink.rows.items())),
         "fx_rule": FX_RULE,
@@ -158,17 +193,17 @@ def generate(out_dir: Path, leads: int, seed: int, formats: Sequence[str] = FORM
         "derivations": {
             "customer": "close of the person's first won deal (the person is the deal's primary contact)",
             "repeat_customer": "close of the person's second won deal; neither Salesforce lead status nor HubSpot "
-                               "lifecycle has this stage, so it is only written in generic stage_events",
+            "lifecycle has this stage, so it is only written in generic stage_events",
             "advocate": "first stage entry of a person whose referral touch names this customer in "
-                        "referred_by_email (HubSpot: evangelist)",
+            "referred_by_email (HubSpot: evangelist)",
             "opportunity": "creation of the person's new-business deal (Salesforce: lead conversion)",
             "salesforce_lifecycle": "Lead statuses (LeadHistory Field='Status') stop at 'Closed - Converted'; the "
-                                    "first stage is the OldValue of the lead's first Status row (or its Status "
-                                    "when it has none), entered at Lead.CreatedDate",
+            "first stage is the OldValue of the lead's first Status row (or its Status "
+            "when it has none), entered at Lead.CreatedDate",
             "hubspot_stage_dates": "hs_lifecyclestage_*_date and hs_date_entered_* hold the FIRST entry, "
-                                   "hs_date_exited_* the end of that first stay; property_history is complete",
+            "hs_date_exited_* the end of that first stay; property_history is complete",
             "deal_close_date": "CloseDate / closedate / Expected Close Date: UTC date of the closing stage entry for "
-                               "closed deals, expected close date for open deals",
+            "closed deals, expected close date for open deals",
             "stale_probability": "open deals untouched for 75 days carry probability 0.05",
         },
         "messy": messy_section,
@@ -176,8 +211,11 @@ def generate(out_dir: Path, leads: int, seed: int, formats: Sequence[str] = FORM
     truth_path = out_dir / "truth.json"
     truth_path.write_text(json.dumps(doc, indent=2, sort_keys=False) + "\n")
     return GenerationSummary(
-        out_dir=out_dir, truth_path=truth_path, files={rel: out_dir / rel for rel in sink.rows},
-        rows=dict(sink.rows), seconds=round(time.perf_counter() - started, 3),
+        out_dir=out_dir,
+        truth_path=truth_path,
+        files={rel: out_dir / rel for rel in sink.rows},
+        rows=dict(sink.rows),
+        seconds=round(time.perf_counter() - started, 3),
     )
 
 

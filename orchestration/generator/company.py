@@ -130,15 +130,15 @@ def make_owners(rng: np.random.Generator, leads: int, as_of: date) -> Owners:
     team = np.full(n, -1, dtype=np.int64)
     manager = np.full(n, -1, dtype=np.int64)
     mgr_keys = np.arange(n_mgr)
-    region[1:1 + n_mgr] = mgr_keys // 3
-    team[1:1 + n_mgr] = mgr_keys % 3
-    manager[1:1 + n_mgr] = 0
+    region[1 : 1 + n_mgr] = mgr_keys // 3
+    team[1 : 1 + n_mgr] = mgr_keys % 3
+    manager[1 : 1 + n_mgr] = 0
     rep_keys = np.arange(n_reps) % n_mgr
-    region[1 + n_mgr:] = rep_keys // 3
-    team[1 + n_mgr:] = rep_keys % 3
-    manager[1 + n_mgr:] = 1 + rep_keys
+    region[1 + n_mgr :] = rep_keys // 3
+    team[1 + n_mgr :] = rep_keys % 3
+    manager[1 + n_mgr :] = 1 + rep_keys
     skill = np.ones(n)
-    skill[1 + n_mgr:] = np.clip(rng.lognormal(0.0, 0.22, size=n_reps), 0.6, 1.6)
+    skill[1 + n_mgr :] = np.clip(rng.lognormal(0.0, 0.22, size=n_reps), 0.6, 1.6)
     tz = np.array([REGION_TZ[REGIONS[r]] for r in region], dtype=np.int64)
     start = epoch_seconds(window_start(as_of))
     created = start - rng.integers(30, 1500, size=n) * DAY
@@ -148,9 +148,18 @@ def make_owners(rng: np.random.Generator, leads: int, as_of: date) -> Owners:
     counts = np.bincount(keys, minlength=n_mgr)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     return Owners(
-        n=n, region=region, team=team, manager=manager, skill=skill,
-        first=rng.integers(0, 10_000, size=n), last=rng.integers(0, 10_000, size=n), tz=tz, created=created,
-        reps_by_team=reps[order], team_start=starts, team_count=counts,
+        n=n,
+        region=region,
+        team=team,
+        manager=manager,
+        skill=skill,
+        first=rng.integers(0, 10_000, size=n),
+        last=rng.integers(0, 10_000, size=n),
+        tz=tz,
+        created=created,
+        reps_by_team=reps[order],
+        team_start=starts,
+        team_count=counts,
     )
 
 
@@ -162,9 +171,15 @@ def make_accounts(rng: np.random.Generator, leads: int, owners: Owners, as_of: d
     segment = segment_of(employees)
     start = epoch_seconds(window_start(as_of))
     return Accounts(
-        n=n, country=country, region=region, employees=employees, segment=segment,
-        industry=rng.integers(0, len(INDUSTRIES), size=n), name_a=rng.integers(0, 10_000, size=n),
-        name_b=rng.integers(0, 10_000, size=n), owner=owners.pick(rng, region, segment),
+        n=n,
+        country=country,
+        region=region,
+        employees=employees,
+        segment=segment,
+        industry=rng.integers(0, len(INDUSTRIES), size=n),
+        name_a=rng.integers(0, 10_000, size=n),
+        name_b=rng.integers(0, 10_000, size=n),
+        owner=owners.pick(rng, region, segment),
         created=start - rng.integers(0, 900, size=n) * DAY - rng.integers(0, DAY, size=n),
         annual_revenue=(employees * rng.uniform(80_000, 250_000, size=n)).astype(np.int64) // 1000 * 1000,
     )
@@ -175,11 +190,25 @@ def make_campaigns(rng: np.random.Generator, leads: int, as_of: date, currencies
     end = epoch_seconds(as_of) + DAY
     slices = int(np.clip(3 + leads // 50_000, 3, 21))
     slice_len = -(-(end - start) // slices)
-    channel, series, sl_start, sl_end, platform, currency, budget, utm, names = [], [], [], [], [], [], [], [], []
+    channel, series, sl_start, sl_end, platform, currency, budget, utm, names = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     first_of_channel: dict[int, int] = {}
     platforms = {PAID_SEARCH: ("google_ads", "bing_ads"), PAID_SOCIAL: ("linkedin_ads", "meta_ads")}
     paid_ccy = [currencies.index(c) for c in ("USD", "EUR", "GBP")]
-    kinds = {EMAIL: ("newsletter", "nurture"), EVENTS: ("conference", "webinar"), PARTNER: ("reseller", "alliance")}
+    kinds = {
+        EMAIL: ("newsletter", "nurture"),
+        EVENTS: ("conference", "webinar"),
+        PARTNER: ("reseller", "alliance"),
+    }
     for ch in CAMPAIGN_CHANNELS:
         first_of_channel[ch] = len(channel)
         for s in range(2):
@@ -193,13 +222,25 @@ def make_campaigns(rng: np.random.Generator, leads: int, as_of: date, currencies
                 sl_start.append(a)
                 sl_end.append(b)
                 platform.append(platforms[ch][s] if ch in platforms else "")
-                currency.append(paid_ccy[int(rng.integers(0, 3))] if ch in platforms else currencies.index("USD"))
+                currency.append(
+                    paid_ccy[int(rng.integers(0, 3))] if ch in platforms else currencies.index("USD")
+                )
                 budget.append(int(rng.integers(80, 400)) * max(1, leads // 20_000))
                 utm.append(f"{CHANNELS[ch].replace('_', '-')}-{kind}-{month}-{k + 1:02d}")
                 names.append(f"{CHANNELS[ch].replace('_', ' ').title()} {kind.title()} {month}")
     return Campaigns(
-        n=len(channel), channel=np.array(channel), series=np.array(series), slice_start=np.array(sl_start),
-        slice_end=np.array(sl_end), platform=np.array(platform, dtype=object), currency=np.array(currency),
-        daily_budget=np.array(budget), utm=utm, names=names, slices=slices, window_start=start,
-        slice_len=slice_len, first_of_channel=first_of_channel,
+        n=len(channel),
+        channel=np.array(channel),
+        series=np.array(series),
+        slice_start=np.array(sl_start),
+        slice_end=np.array(sl_end),
+        platform=np.array(platform, dtype=object),
+        currency=np.array(currency),
+        daily_budget=np.array(budget),
+        utm=utm,
+        names=names,
+        slices=slices,
+        window_start=start,
+        slice_len=slice_len,
+        first_of_channel=first_of_channel,
     )

@@ -35,12 +35,14 @@ from .fx import FxTable
 from .people import Persons, add_events
 
 # Actions from an open stage: forward, skip, back, lose, stall.
-_ACT = np.array([
-    [0.55, 0.08, 0.00, 0.22, 0.15],
-    [0.55, 0.07, 0.00, 0.24, 0.14],
-    [0.48, 0.08, 0.07, 0.26, 0.11],
-    [0.58, 0.00, 0.08, 0.24, 0.10],
-])
+_ACT = np.array(
+    [
+        [0.55, 0.08, 0.00, 0.22, 0.15],
+        [0.55, 0.07, 0.00, 0.24, 0.14],
+        [0.48, 0.08, 0.07, 0.26, 0.11],
+        [0.58, 0.00, 0.08, 0.24, 0.10],
+    ]
+)
 _MEAN_DAYS = np.array([9.0, 12.0, 16.0, 14.0])
 _REOPEN_P = 0.08
 _REOPEN_DAYS = 35.0
@@ -82,8 +84,9 @@ class Deals:
         return self.stage >= W
 
 
-def simulate_pipeline(rng: np.random.Generator, start_stage: np.ndarray, created: np.ndarray,
-                      boost: np.ndarray, as_of_t: int):
+def simulate_pipeline(
+    rng: np.random.Generator, start_stage: np.ndarray, created: np.ndarray, boost: np.ndarray, as_of_t: int
+):
     """Stage events of deals; returns (ev_d, ev_s, ev_t, stage, last_t, lost_at)."""
     n = start_stage.shape[0]
     parts_d, parts_s, parts_t = [np.arange(n)], [start_stage], [created]
@@ -118,8 +121,11 @@ def simulate_pipeline(rng: np.random.Generator, start_stage: np.ndarray, created
         probs /= probs.sum(axis=1)[:, None]
         act = (rng.random(op.size)[:, None] > np.cumsum(probs, axis=1)).sum(axis=1)
         act = np.minimum(act, 4)
-        tgt = np.select([act == 0, act == 1, act == 2, act == 3], [np.minimum(so + 1, W), np.minimum(so + 2, W),
-                                                                 so - 1, L], -1)
+        tgt = np.select(
+            [act == 0, act == 1, act == 2, act == 3],
+            [np.minimum(so + 1, W), np.minimum(so + 2, W), so - 1, L],
+            -1,
+        )
         target[op] = tgt
         delay[op] = rng.exponential(_MEAN_DAYS[so] * DAY)
         new_t = t[a] + np.maximum(delay, 600).astype(np.int64)
@@ -145,9 +151,19 @@ def simulate_pipeline(rng: np.random.Generator, start_stage: np.ndarray, created
     return ev_d[order], ev_s[order], ev_t[order], cur, t, lost_at
 
 
-def _build(rng: np.random.Generator, first_did: int, person: np.ndarray, dtype: np.ndarray,
-           created: np.ndarray, persons: Persons, accounts: Accounts, owners: Owners, fx: FxTable,
-           currency_of_country: np.ndarray, as_of_t: int) -> Deals:
+def _build(
+    rng: np.random.Generator,
+    first_did: int,
+    person: np.ndarray,
+    dtype: np.ndarray,
+    created: np.ndarray,
+    persons: Persons,
+    accounts: Accounts,
+    owners: Owners,
+    fx: FxTable,
+    currency_of_country: np.ndarray,
+    as_of_t: int,
+) -> Deals:
     n = person.shape[0]
     account = persons.account[person]
     owner = persons.owner[person]
@@ -160,7 +176,8 @@ def _build(rng: np.random.Generator, first_did: int, person: np.ndarray, dtype: 
     other = np.flatnonzero(families != "Platform")
     product = np.where(
         (dtype == NEW_BUSINESS) | (dtype == RENEWAL),
-        platform[rng.integers(0, platform.size, size=n)], other[rng.integers(0, other.size, size=n)],
+        platform[rng.integers(0, platform.size, size=n)],
+        other[rng.integers(0, other.size, size=n)],
     )
     seg = accounts.segment[account]
     qty = np.maximum(1, (rng.lognormal(0, 0.5, size=n) * np.array([1.5, 5.0, 18.0])[seg]).astype(np.int64))
@@ -179,10 +196,27 @@ def _build(rng: np.random.Generator, first_did: int, person: np.ndarray, dtype: 
     prob = np.array(GENERIC_PROBABILITY)[stage]
     prob = np.where(stale, 0.05, prob)
     return Deals(
-        did=np.arange(first_did, first_did + n, dtype=np.int64), person=person, account=account, owner=owner,
-        dtype=dtype, pipeline=expansion.astype(np.int64), product=product, qty=qty, unit=unit, currency=currency,
-        amount=amount, created=created, variant=rng.integers(0, 6, size=n), ev_d=ev_d, ev_s=ev_s, ev_t=ev_t,
-        stage=stage, last_t=last_t, lost_at=lost_at, close_day=close_day, probability=prob,
+        did=np.arange(first_did, first_did + n, dtype=np.int64),
+        person=person,
+        account=account,
+        owner=owner,
+        dtype=dtype,
+        pipeline=expansion.astype(np.int64),
+        product=product,
+        qty=qty,
+        unit=unit,
+        currency=currency,
+        amount=amount,
+        created=created,
+        variant=rng.integers(0, 6, size=n),
+        ev_d=ev_d,
+        ev_s=ev_s,
+        ev_t=ev_t,
+        stage=stage,
+        last_t=last_t,
+        lost_at=lost_at,
+        close_day=close_day,
+        probability=prob,
         amount_usd_cents=fx.to_usd_cents(amount, currency, close_day),
     )
 
@@ -198,14 +232,32 @@ def _concat(a: Deals, b: Deals) -> Deals:
     return Deals(**out)
 
 
-def make_deals(rng: np.random.Generator, first_did: int, persons: Persons, accounts: Accounts, owners: Owners,
-               fx: FxTable, as_of_t: int) -> Deals:
+def make_deals(
+    rng: np.random.Generator,
+    first_did: int,
+    persons: Persons,
+    accounts: Accounts,
+    owners: Owners,
+    fx: FxTable,
+    as_of_t: int,
+) -> Deals:
     """All deals of a chunk of persons, and the persons' customer / repeat_customer events."""
     ccy = np.array([fx.currencies.index(c[2]) for c in COUNTRIES])
     opp = persons.ev_s == OPP
     nb_person = persons.ev_p[opp]
-    nb = _build(rng, first_did, nb_person, np.full(nb_person.size, NEW_BUSINESS), persons.ev_t[opp], persons,
-                accounts, owners, fx, ccy, as_of_t)
+    nb = _build(
+        rng,
+        first_did,
+        nb_person,
+        np.full(nb_person.size, NEW_BUSINESS),
+        persons.ev_t[opp],
+        persons,
+        accounts,
+        owners,
+        fx,
+        ccy,
+        as_of_t,
+    )
     won = nb.stage == W
     cust_person = nb.person[won]
     cust_t = nb.last_t[won]
@@ -214,15 +266,29 @@ def make_deals(rng: np.random.Generator, first_did: int, persons: Persons, accou
     rep_t = np.repeat(cust_t, k)
     nth = np.arange(rep_person.size) - np.repeat(np.cumsum(k) - k, k)
     dtype = rng.choice([UPSELL, CROSS_SELL, RENEWAL], size=rep_person.size, p=[0.35, 0.25, 0.40])
-    offset_days = np.select(
-        [dtype == RENEWAL, dtype == UPSELL],
-        [330 + rng.integers(0, 30, size=dtype.size), 20 + rng.exponential(120, size=dtype.size)],
-        30 + rng.exponential(160, size=dtype.size),
-    ) + nth * 90
+    offset_days = (
+        np.select(
+            [dtype == RENEWAL, dtype == UPSELL],
+            [330 + rng.integers(0, 30, size=dtype.size), 20 + rng.exponential(120, size=dtype.size)],
+            30 + rng.exponential(160, size=dtype.size),
+        )
+        + nth * 90
+    )
     created = rep_t + (offset_days * DAY).astype(np.int64) + rng.integers(0, DAY, size=dtype.size)
     keep = created <= as_of_t - 3600
-    ex = _build(rng, first_did + nb.n, rep_person[keep], dtype[keep], created[keep], persons, accounts, owners,
-                fx, ccy, as_of_t)
+    ex = _build(
+        rng,
+        first_did + nb.n,
+        rep_person[keep],
+        dtype[keep],
+        created[keep],
+        persons,
+        accounts,
+        owners,
+        fx,
+        ccy,
+        as_of_t,
+    )
     deals = _concat(nb, ex)
     _add_customer_events(persons, deals)
     return deals

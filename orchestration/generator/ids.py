@@ -41,7 +41,7 @@ def sf_ids(prefix: str, index: np.ndarray) -> pa.Array:
     upper = (mat[:, :15] >= ord("A")) & (mat[:, :15] <= ord("Z"))
     weights = 1 << np.arange(5)
     for block in range(3):
-        bits = (upper[:, block * 5:(block + 1) * 5] * weights).sum(axis=1)
+        bits = (upper[:, block * 5 : (block + 1) * 5] * weights).sum(axis=1)
         mat[:, 15 + block] = _SUFFIX[bits]
     return _strings_from_matrix(mat)
 
@@ -88,10 +88,16 @@ HS_OWNER_BASE = 40_000_001
 
 
 def person_id(fmt: str, pid: int) -> str:
-    return {"salesforce": lambda: sf_id("00Q", pid + 1), "hubspot": lambda: str(HS_CONTACT_BASE + pid),
-            "generic": lambda: prefixed_id("P", pid + 1)}[fmt]()
+    return {
+        "salesforce": lambda: sf_id("00Q", pid + 1),
+        "hubspot": lambda: str(HS_CONTACT_BASE + pid),
+        "generic": lambda: prefixed_id("P", pid + 1),
+    }[fmt]()
 
 
 def deal_id(fmt: str, did: int) -> str:
-    return {"salesforce": lambda: sf_id("006", did + 1), "hubspot": lambda: str(HS_DEAL_BASE + did),
-            "generic": lambda: prefixed_id("D", did + 1)}[fmt]()
+    return {
+        "salesforce": lambda: sf_id("006", did + 1),
+        "hubspot": lambda: str(HS_DEAL_BASE + did),
+        "generic": lambda: prefixed_id("D", did + 1),
+    }[fmt]()

@@ -32,20 +32,59 @@ from .people import Persons, add_events
 from .timeutil import MONTH_WEIGHTS, WEEKDAY_WEIGHTS
 
 TOUCH_TYPES = [
-    "ad_click", "page_view", "content_download", "webinar_registration", "webinar_attended", "event_attended",
-    "email_open", "email_click", "demo_request", "pricing_page_view", "trial_signup", "chat", "referral",
+    "ad_click",
+    "page_view",
+    "content_download",
+    "webinar_registration",
+    "webinar_attended",
+    "event_attended",
+    "email_open",
+    "email_click",
+    "demo_request",
+    "pricing_page_view",
+    "trial_signup",
+    "chat",
+    "referral",
 ]
 T = {name: i for i, name in enumerate(TOUCH_TYPES)}
 EMAIL_EVENT_TYPES = ["send", "delivered", "open", "click", "bounce", "unsubscribe"]
 
-_ANON_TYPE = np.array([T["ad_click"], T["ad_click"], T["page_view"], T["page_view"], T["page_view"],
-                       T["page_view"], T["page_view"], T["page_view"]])
-_IDENTIFY_TYPE = np.array([T["content_download"], T["content_download"], T["trial_signup"],
-                           T["webinar_registration"], T["event_attended"], T["referral"], T["demo_request"],
-                           T["content_download"]])
-_LATER_TYPES = np.array([T["page_view"], T["content_download"], T["webinar_registration"],
-                         T["webinar_attended"], T["pricing_page_view"], T["chat"], T["ad_click"],
-                         T["event_attended"]])
+_ANON_TYPE = np.array(
+    [
+        T["ad_click"],
+        T["ad_click"],
+        T["page_view"],
+        T["page_view"],
+        T["page_view"],
+        T["page_view"],
+        T["page_view"],
+        T["page_view"],
+    ]
+)
+_IDENTIFY_TYPE = np.array(
+    [
+        T["content_download"],
+        T["content_download"],
+        T["trial_signup"],
+        T["webinar_registration"],
+        T["event_attended"],
+        T["referral"],
+        T["demo_request"],
+        T["content_download"],
+    ]
+)
+_LATER_TYPES = np.array(
+    [
+        T["page_view"],
+        T["content_download"],
+        T["webinar_registration"],
+        T["webinar_attended"],
+        T["pricing_page_view"],
+        T["chat"],
+        T["ad_click"],
+        T["event_attended"],
+    ]
+)
 _LATER_W = np.array([0.35, 0.15, 0.1, 0.08, 0.12, 0.06, 0.09, 0.05])
 _MQL_TYPES = np.array([T["demo_request"], T["pricing_page_view"], T["webinar_attended"]])
 
@@ -94,8 +133,14 @@ def assign_referrals(rng: np.random.Generator, persons: Persons) -> np.ndarray:
     return referrer
 
 
-def make_touches(rng: np.random.Generator, persons: Persons, referrer: np.ndarray, campaigns: Campaigns,
-                 emails: EmailEvents, as_of_t: int) -> Touches:
+def make_touches(
+    rng: np.random.Generator,
+    persons: Persons,
+    referrer: np.ndarray,
+    campaigns: Campaigns,
+    emails: EmailEvents,
+    as_of_t: int,
+) -> Touches:
     n = persons.n
     idx = np.arange(n)
     ch = persons.channel
@@ -105,8 +150,11 @@ def make_touches(rng: np.random.Generator, persons: Persons, referrer: np.ndarra
     a_gap = rng.exponential(4 * DAY, size=ap.size).astype(np.int64) + 600
     a_nth = np.arange(ap.size) - np.repeat(np.cumsum(n_anon) - n_anon, n_anon)
     a_t = persons.created[ap] - a_gap * (a_nth + 1)
-    a_type = np.where(a_nth == n_anon[ap] - 1, _ANON_TYPE[ch[ap]],
-                      np.where(rng.random(ap.size) < 0.3, T["pricing_page_view"], T["page_view"]))
+    a_type = np.where(
+        a_nth == n_anon[ap] - 1,
+        _ANON_TYPE[ch[ap]],
+        np.where(rng.random(ap.size) < 0.3, T["pricing_page_view"], T["page_view"]),
+    )
     # the identifying touch, at the first stage entry, on the person's own channel
     i_type = _IDENTIFY_TYPE[ch]
     # touches before MQL: one high-intent touch shortly before each first MQL entry
@@ -125,9 +173,14 @@ def make_touches(rng: np.random.Generator, persons: Persons, referrer: np.ndarra
     end = np.minimum(as_of_t, _last_event_t(persons) + 45 * DAY)
     l_t = persons.created[lp] + (rng.random(lp.size) * (end[lp] - persons.created[lp])).astype(np.int64) + 1
     l_type = _LATER_TYPES[rng.choice(_LATER_TYPES.size, size=lp.size, p=_LATER_W)]
-    l_ch = np.where(rng.random(lp.size) < 0.55, ch[lp],
-                    np.array([ORGANIC, DIRECT, PAID_SEARCH, PAID_SOCIAL, EVENTS])[rng.integers(0, 5, size=lp.size)])
-    l_ch = np.where(l_type == T["ad_click"], np.where(rng.random(lp.size) < 0.5, PAID_SEARCH, PAID_SOCIAL), l_ch)
+    l_ch = np.where(
+        rng.random(lp.size) < 0.55,
+        ch[lp],
+        np.array([ORGANIC, DIRECT, PAID_SEARCH, PAID_SOCIAL, EVENTS])[rng.integers(0, 5, size=lp.size)],
+    )
+    l_ch = np.where(
+        l_type == T["ad_click"], np.where(rng.random(lp.size) < 0.5, PAID_SEARCH, PAID_SOCIAL), l_ch
+    )
     l_ch = np.where(l_type == T["event_attended"], EVENTS, l_ch)
     # email opens and clicks are touches too (mirrored from email engagement)
     em = (emails.etype == 2) | (emails.etype == 3)
@@ -142,12 +195,20 @@ def make_touches(rng: np.random.Generator, persons: Persons, referrer: np.ndarra
     campaign = campaigns.pick(rng, channel, t)
     campaign = np.concatenate([campaign[: campaign.size - int(em.sum())], emails.campaign[em]])
     order = np.lexsort((t, person))
-    return Touches(person=person[order], known=known[order], ttype=ttype[order], channel=channel[order],
-                   t=t[order], campaign=campaign[order], referrer=ref[order])
+    return Touches(
+        person=person[order],
+        known=known[order],
+        ttype=ttype[order],
+        channel=channel[order],
+        t=t[order],
+        campaign=campaign[order],
+        referrer=ref[order],
+    )
 
 
-def make_email_events(rng: np.random.Generator, persons: Persons, campaigns: Campaigns,
-                      as_of_t: int) -> EmailEvents:
+def make_email_events(
+    rng: np.random.Generator, persons: Persons, campaigns: Campaigns, as_of_t: int
+) -> EmailEvents:
     n = persons.n
     sends = np.where(rng.random(n) < 0.55, rng.poisson(2.2, size=n), 0)
     sp = np.repeat(np.arange(n), sends)
@@ -161,8 +222,12 @@ def make_email_events(rng: np.random.Generator, persons: Persons, campaigns: Cam
     click_t = open_t + rng.exponential(900, size=sp.size).astype(np.int64) + 5
     unsub_t = open_t + rng.exponential(DAY, size=sp.size).astype(np.int64)
     parts = [
-        (np.ones(sp.size, bool), 0, st), (delivered, 1, st + 30), (opened, 2, open_t), (clicked, 3, click_t),
-        (~delivered, 4, st + 30), (unsub, 5, unsub_t),
+        (np.ones(sp.size, bool), 0, st),
+        (delivered, 1, st + 30),
+        (opened, 2, open_t),
+        (clicked, 3, click_t),
+        (~delivered, 4, st + 30),
+        (unsub, 5, unsub_t),
     ]
     person, etype, t, campaign = [], [], [], []
     for mask, code, times in parts:
@@ -204,5 +269,16 @@ def make_spend(rng: np.random.Generator, campaigns: Campaigns, as_of_t: int) -> 
     return Spend(campaign=camp_a, day=day_a, cost_cents=cost_cents, impressions=impressions, clicks=clicks)
 
 
-__all__ = ["CHANNELS", "TOUCH_TYPES", "EMAIL_EVENT_TYPES", "Touches", "EmailEvents", "Spend",
-           "assign_referrals", "make_touches", "make_email_events", "make_spend", "PARTNER"]
+__all__ = [
+    "CHANNELS",
+    "TOUCH_TYPES",
+    "EMAIL_EVENT_TYPES",
+    "Touches",
+    "EmailEvents",
+    "Spend",
+    "assign_referrals",
+    "make_touches",
+    "make_email_events",
+    "make_spend",
+    "PARTNER",
+]

@@ -62,11 +62,15 @@ class Messy:
         key = {"salesforce": "salesforce/Opportunity.csv", "hubspot": "hubspot/deals.csv"}.get(fmt)
         if key is None or len(self.versions[key]) >= _MAX_VERSIONS:
             return
-        ok = np.flatnonzero(~variant & (d.last_t < self.world.as_of_t - 2 * DAY))[: _MAX_VERSIONS - len(self.versions[key])]
+        ok = np.flatnonzero(~variant & (d.last_t < self.world.as_of_t - 2 * DAY))[
+            : _MAX_VERSIONS - len(self.versions[key])
+        ]
         if ok.size == 0:
             return
         older = d.last_t[ok] + 60
-        rows = {name: (arr.take(pa.array(ok)) if isinstance(arr, pa.Array) else arr) for name, arr in data.items()}
+        rows = {
+            name: (arr.take(pa.array(ok)) if isinstance(arr, pa.Array) else arr) for name, arr in data.items()
+        }
         if fmt == "salesforce":
             rows["LastModifiedDate"] = rows["SystemModstamp"] = fmt_sf_ts(older)
         else:
@@ -79,11 +83,19 @@ class Messy:
         for key, parts in self.versions.items():
             folder, name = key.split("/")
             rel = f"{folder}/{self.old_export}/{name}"
-            cols = salesforce.OPPORTUNITY_COLS if folder == "salesforce" else hubspot.DEAL_COLS + [
-                "custom_internal_score"]
+            cols = (
+                salesforce.OPPORTUNITY_COLS
+                if folder == "salesforce"
+                else hubspot.DEAL_COLS + ["custom_internal_score"]
+            )
             for part in parts:
-                sink.write(rel, cols, part, quote_all=folder == "salesforce", fill="" if folder == "salesforce"
-                           else None)
+                sink.write(
+                    rel,
+                    cols,
+                    part,
+                    quote_all=folder == "salesforce",
+                    fill="" if folder == "salesforce" else None,
+                )
             dup_files[rel] = sum(len(next(iter(p.values()))) for p in parts)
         if "salesforce" in self.formats:
             self._salesforce(sink)
@@ -106,15 +118,20 @@ class Messy:
             "unmapped_labels": self.unmapped,
             "duplicate_versions": dup_files,
             "label_variants": [
-                {"file": rel, "rows": n, "examples": sorted(self.variant_labels[rel])[:8],
-                 "rule": f"deals whose global index % {_VARIANT_MOD} == {_VARIANT_REM}; still map after "
-                         "lower/trim/collapse-spaces normalisation"}
-                for rel, n in sorted(self.variants.items())],
+                {
+                    "file": rel,
+                    "rows": n,
+                    "examples": sorted(self.variant_labels[rel])[:8],
+                    "rule": f"deals whose global index % {_VARIANT_MOD} == {_VARIANT_REM}; still map after "
+                    "lower/trim/collapse-spaces normalisation",
+                }
+                for rel, n in sorted(self.variants.items())
+            ],
             "bom_files": sorted(f for f in BOM_FILES if f.split("/")[0] in self.formats),
             "extra_columns": {f: c for f, c in EXTRA_COLUMNS.items() if f.split("/")[0] in self.formats},
             "null_amount_records": {k: v for k, v in self._null_amounts.items()},
             "loader_assumptions": [
-                "empty or whitespace-only values (quoted \"\" in Salesforce files) are null",
+                'empty or whitespace-only values (quoted "" in Salesforce files) are null',
                 "a row with several problems is not generated: each dirty row has exactly one",
             ],
         }
@@ -130,15 +147,34 @@ class Messy:
         self.world_sink = sink
         rel = "salesforce/Opportunity.csv"
         ids = sf_ids("006", _EXTRA_BASE + np.arange(20)).to_pylist()
-        base = {"AccountId": sf_ids("001", np.array([1]))[0].as_py(), "OwnerId": sf_ids("005", np.array([11]))[0]
-                .as_py(), "ContactId": "000000000000000AAA", "CampaignId": "000000000000000AAA",
-                "Name": "Extra deal", "StageName": "Qualification", "Amount": "1000.00", "Probability": "10",
-                "CloseDate": "2025-07-31", "Type": "New Business", "LeadSource": "Direct", "IsClosed": "0",
-                "IsWon": "0", "CurrencyIsoCode": "USD", "IsDeleted": "0",
-                "CreatedDate": "2025-06-01T10:00:00.000+0000", "LastModifiedDate": "2025-06-02T10:00:00.000+0000",
-                "SystemModstamp": "2025-06-02T10:00:00.000+0000"}
-        edits = ([{"StageName": "Legal Review"}] * 3 + [{"Amount": ""}] * 3 + [{"Amount": "-500.00"}] * 2
-                 + [{"CloseDate": "31.02.2025"}] * 2 + [{"CreatedDate": "yesterday"}] + [{"Probability": "150"}])
+        base = {
+            "AccountId": sf_ids("001", np.array([1]))[0].as_py(),
+            "OwnerId": sf_ids("005", np.array([11]))[0].as_py(),
+            "ContactId": "000000000000000AAA",
+            "CampaignId": "000000000000000AAA",
+            "Name": "Extra deal",
+            "StageName": "Qualification",
+            "Amount": "1000.00",
+            "Probability": "10",
+            "CloseDate": "2025-07-31",
+            "Type": "New Business",
+            "LeadSource": "Direct",
+            "IsClosed": "0",
+            "IsWon": "0",
+            "CurrencyIsoCode": "USD",
+            "IsDeleted": "0",
+            "CreatedDate": "2025-06-01T10:00:00.000+0000",
+            "LastModifiedDate": "2025-06-02T10:00:00.000+0000",
+            "SystemModstamp": "2025-06-02T10:00:00.000+0000",
+        }
+        edits = (
+            [{"StageName": "Legal Review"}] * 3
+            + [{"Amount": ""}] * 3
+            + [{"Amount": "-500.00"}] * 2
+            + [{"CloseDate": "31.02.2025"}] * 2
+            + [{"CreatedDate": "yesterday"}]
+            + [{"Probability": "150"}]
+        )
         rows = [{**base, "Id": ids[i], **e} for i, e in enumerate(edits)]
         self._rows(rel, salesforce.OPPORTUNITY_COLS, rows, True)
         self.extra_records["raw.salesforce__opportunity"] += 6
@@ -148,8 +184,14 @@ class Messy:
         self._quarantine(rel, "unparseable_date:closedate", 2)
         self._quarantine(rel, "unparseable_timestamp:createddate", 1)
         self._quarantine(rel, "above_max:probability", 1)
-        lead = {"Id": sf_ids("00Q", np.array([_EXTRA_BASE]))[0].as_py(), "LastName": "Nobody", "Status": "",
-                "OwnerId": base["OwnerId"], "CreatedDate": "2025-06-01T10:00:00.000+0000", "IsConverted": "0"}
+        lead = {
+            "Id": sf_ids("00Q", np.array([_EXTRA_BASE]))[0].as_py(),
+            "LastName": "Nobody",
+            "Status": "",
+            "OwnerId": base["OwnerId"],
+            "CreatedDate": "2025-06-01T10:00:00.000+0000",
+            "IsConverted": "0",
+        }
         self._rows("salesforce/Lead.csv", salesforce.LEAD_COLS, [lead], True)
         self._quarantine("salesforce/Lead.csv", "missing_required:status", 1)
 
@@ -157,10 +199,18 @@ class Messy:
         self.world_sink = sink
         rel = "hubspot/deals.csv"
         ids = numeric_ids(9_900_000_001, np.arange(4)).to_pylist()
-        base = {"dealname": "Extra deal", "pipeline": "default", "dealstage": "appointmentscheduled",
-                "deal_currency_code": "USD", "createdate": "2025-06-01T10:00:00.000Z",
-                "hs_lastmodifieddate": "2025-06-02T10:00:00.000Z", "hs_is_closed": "false"}
-        rows = [{**base, "hs_object_id": ids[i], "amount": amt} for i, amt in enumerate(["-250", "-250", "", ""])]
+        base = {
+            "dealname": "Extra deal",
+            "pipeline": "default",
+            "dealstage": "appointmentscheduled",
+            "deal_currency_code": "USD",
+            "createdate": "2025-06-01T10:00:00.000Z",
+            "hs_lastmodifieddate": "2025-06-02T10:00:00.000Z",
+            "hs_is_closed": "false",
+        }
+        rows = [
+            {**base, "hs_object_id": ids[i], "amount": amt} for i, amt in enumerate(["-250", "-250", "", ""])
+        ]
         self._rows(rel, hubspot.DEAL_COLS + ["custom_internal_score"], rows, False)
         self.extra_records["raw.hubspot__deals"] += 2
         self._null_amounts[rel] = 2
@@ -170,12 +220,28 @@ class Messy:
         self.world_sink = sink
         rel = "generic/deals.csv"
         ids = prefixed_ids("D", _EXTRA_BASE + np.arange(5)).to_pylist()
-        base = {"Deal Name": "Extra deal", "Account ID": "A0000001", "Person ID": "P00000001",
-                "Owner ID": "U00011", "Pipeline": "New Business", "Stage": "Qualification", "Amount": "1000.00",
-                "Currency": "USD", "Probability": "0.1", "Deal Type": "New Business",
-                "Created At": "2025-06-01T10:00:00+00:00", "Expected Close Date": "2025-07-31"}
-        edits = [{"Stage": "Legal Review"}] * 2 + [{"Stage": ""}, {"Created At": "yesterday"}, {"Amount": "-10.00"}]
-        self._rows(rel, generic.DEAL_COLS, [{**base, "Deal ID": ids[i], **e} for i, e in enumerate(edits)], False)
+        base = {
+            "Deal Name": "Extra deal",
+            "Account ID": "A0000001",
+            "Person ID": "P00000001",
+            "Owner ID": "U00011",
+            "Pipeline": "New Business",
+            "Stage": "Qualification",
+            "Amount": "1000.00",
+            "Currency": "USD",
+            "Probability": "0.1",
+            "Deal Type": "New Business",
+            "Created At": "2025-06-01T10:00:00+00:00",
+            "Expected Close Date": "2025-07-31",
+        }
+        edits = [{"Stage": "Legal Review"}] * 2 + [
+            {"Stage": ""},
+            {"Created At": "yesterday"},
+            {"Amount": "-10.00"},
+        ]
+        self._rows(
+            rel, generic.DEAL_COLS, [{**base, "Deal ID": ids[i], **e} for i, e in enumerate(edits)], False
+        )
         self.extra_records["raw.generic__deals"] += 2
         self.unmapped.append({"source_system": "generic", "label": "Legal Review"})
         self._quarantine(rel, "missing_required:stage", 1)
@@ -184,12 +250,31 @@ class Messy:
 
     def _marketing(self, sink) -> None:
         self.world_sink = sink
-        rows = [{"event_id": f"TX{i:010d}", "occurred_at": "2024-13-45T25:61:00Z", "touch_type": "page_view",
-                 "channel": "direct", "anonymous_id": f"anon-x{i}"} for i in range(2)]
+        rows = [
+            {
+                "event_id": f"TX{i:010d}",
+                "occurred_at": "2024-13-45T25:61:00Z",
+                "touch_type": "page_view",
+                "channel": "direct",
+                "anonymous_id": f"anon-x{i}",
+            }
+            for i in range(2)
+        ]
         self._rows("marketing/touches.csv", marketing.TOUCH_COLS, rows, False)
         self._quarantine("marketing/touches.csv", "unparseable_timestamp:occurred_at", 2)
-        spend = [{"day": "2025-06-01", "platform": "google_ads", "campaign_id": "99999999", "campaign_name": "Refund",
-                  "utm_campaign": "refund", "cost": "-12.50", "currency": "USD", "impressions": "0", "clicks": "0"}]
+        spend = [
+            {
+                "day": "2025-06-01",
+                "platform": "google_ads",
+                "campaign_id": "99999999",
+                "campaign_name": "Refund",
+                "utm_campaign": "refund",
+                "cost": "-12.50",
+                "currency": "USD",
+                "impressions": "0",
+                "clicks": "0",
+            }
+        ]
         self._rows("marketing/ad_spend.csv", marketing.SPEND_COLS, spend, False)
         self._quarantine("marketing/ad_spend.csv", "below_min:cost", 1)
 
@@ -197,8 +282,10 @@ class Messy:
 def _raw_table(rel: str) -> str:
     folder = rel.split("/")[0]
     name = rel.rsplit("/", 1)[1]
-    return {"salesforce": {"Opportunity.csv": "raw.salesforce__opportunity"},
-            "hubspot": {"deals.csv": "raw.hubspot__deals"}}[folder][name]
+    return {
+        "salesforce": {"Opportunity.csv": "raw.salesforce__opportunity"},
+        "hubspot": {"deals.csv": "raw.hubspot__deals"},
+    }[folder][name]
 
 
 __all__ = ["Messy", "BOM_FILES", "EXTRA_COLUMNS", "col", "W"]

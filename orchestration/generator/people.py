@@ -67,8 +67,16 @@ class Persons:
         return self.pid.shape[0]
 
 
-def make_persons(rng: np.random.Generator, start_pid: int, n: int, accounts: Accounts, owners: Owners,
-                 day_starts: np.ndarray, day_probs: np.ndarray, as_of_t: int) -> Persons:
+def make_persons(
+    rng: np.random.Generator,
+    start_pid: int,
+    n: int,
+    accounts: Accounts,
+    owners: Owners,
+    day_starts: np.ndarray,
+    day_probs: np.ndarray,
+    as_of_t: int,
+) -> Persons:
     account = rng.integers(0, accounts.n, size=n)
     country = accounts.country[account]
     tz_choices = [c[4] for c in COUNTRIES]
@@ -88,14 +96,26 @@ def make_persons(rng: np.random.Generator, start_pid: int, n: int, accounts: Acc
     hot = (reached < MQL) & (rng.random(n) < 0.05)  # scored >= 75 but never handed over
     score = np.clip(np.where(hot, rng.integers(75, 96, size=n), base), 0, 100).astype(np.int64)
     return Persons(
-        pid=np.arange(start_pid, start_pid + n, dtype=np.int64), account=account, owner=owner, channel=channel,
-        country=country, tz=tz, first=rng.integers(0, 1_000_000, size=n), last=rng.integers(0, 1_000_000, size=n),
-        title=rng.integers(0, 10, size=n), created=created, score=score, ev_p=ev_p, ev_s=ev_s, ev_t=ev_t,
+        pid=np.arange(start_pid, start_pid + n, dtype=np.int64),
+        account=account,
+        owner=owner,
+        channel=channel,
+        country=country,
+        tz=tz,
+        first=rng.integers(0, 1_000_000, size=n),
+        last=rng.integers(0, 1_000_000, size=n),
+        title=rng.integers(0, 10, size=n),
+        created=created,
+        score=score,
+        ev_p=ev_p,
+        ev_s=ev_s,
+        ev_t=ev_t,
     )
 
 
-def _simulate_lifecycle(rng: np.random.Generator, first_stage: np.ndarray, created: np.ndarray,
-                        skill: np.ndarray, as_of_t: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _simulate_lifecycle(
+    rng: np.random.Generator, first_stage: np.ndarray, created: np.ndarray, skill: np.ndarray, as_of_t: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     n = first_stage.shape[0]
     idx = np.arange(n)
     parts_p, parts_s, parts_t = [idx], [first_stage], [created]

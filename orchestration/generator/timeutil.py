@@ -44,8 +44,9 @@ def day_weights(start: date, as_of: date) -> tuple[np.ndarray, np.ndarray]:
     return days * DAY, weights / weights.sum()
 
 
-def sample_times(rng: np.random.Generator, n: int, day_starts: np.ndarray, probs: np.ndarray,
-                 offset_minutes: np.ndarray) -> np.ndarray:
+def sample_times(
+    rng: np.random.Generator, n: int, day_starts: np.ndarray, probs: np.ndarray, offset_minutes: np.ndarray
+) -> np.ndarray:
     """Seasonal instants: a weighted day, then a business-hours time in the person's own time zone."""
     day = day_starts[rng.choice(day_starts.shape[0], size=n, p=probs)]
     local_hour = np.clip(rng.normal(13.0, 2.8, size=n), 7.0, 21.5)
@@ -96,12 +97,13 @@ def _iso_matrix(t: np.ndarray, date_only: bool, suffix: bytes) -> np.ndarray:
         _digits(mat, 14, secs // 60 % 60, 2)
         _digits(mat, 17, secs % 60, 2)
     if suffix:
-        mat[:, width - len(suffix):] = np.frombuffer(suffix, dtype=np.uint8)
+        mat[:, width - len(suffix) :] = np.frombuffer(suffix, dtype=np.uint8)
     return mat
 
 
-def fmt_iso(t: np.ndarray, suffix: str = "", date_only: bool = False,
-            valid: np.ndarray | None = None) -> pa.Array:
+def fmt_iso(
+    t: np.ndarray, suffix: str = "", date_only: bool = False, valid: np.ndarray | None = None
+) -> pa.Array:
     """Format UTC instants as ISO text with a fixed suffix; invalid positions become null."""
     t = np.asarray(t, dtype=np.int64)
     if valid is not None:

@@ -92,7 +92,7 @@ class Truth:
         dq[persons.ev_p[~funnel]] = True
         stats = np.zeros((n, _P_STATS), dtype=np.int64)
         stats[:, 0] = 1
-        stats[:, 1:1 + N_FUNNEL_PERSON] = reached[:, None] >= np.arange(N_FUNNEL_PERSON)[None, :]
+        stats[:, 1 : 1 + N_FUNNEL_PERSON] = reached[:, None] >= np.arange(N_FUNNEL_PERSON)[None, :]
         stats[:, -1] = dq
         first_t = np.full(n, np.iinfo(np.int64).max, dtype=np.int64)
         np.minimum.at(first_t, persons.ev_p, persons.ev_t)
@@ -121,14 +121,16 @@ class Truth:
         cents = deals.amount_usd_cents
         stats = np.zeros((n, _D_STATS), dtype=np.int64)
         stats[:, 0] = 1
-        stats[:, _D_REACHED:_D_REACHED + 5] = reached[:, None] >= np.arange(5)[None, :]
+        stats[:, _D_REACHED : _D_REACHED + 5] = reached[:, None] >= np.arange(5)[None, :]
         stats[:, _D_WON] = won
         stats[:, _D_WON + 1] = np.where(won, cents, 0)
         stats[:, _D_LOST] = lost
         stats[:, _D_LOST + 1] = np.where(lost, cents, 0)
-        stats[:, _D_LOST_AT:_D_LOST_AT + 4] = deals.lost_at[:, None] == np.arange(4)[None, :]
+        stats[:, _D_LOST_AT : _D_LOST_AT + 4] = deals.lost_at[:, None] == np.arange(4)[None, :]
         stats[:, _D_OPEN] = is_open
-        stats[:, _D_OPEN_AT:_D_OPEN_AT + 4] = is_open[:, None] & (deals.stage[:, None] == np.arange(4)[None, :])
+        stats[:, _D_OPEN_AT : _D_OPEN_AT + 4] = is_open[:, None] & (
+            deals.stage[:, None] == np.arange(4)[None, :]
+        )
         stats[:, _D_OPEN_CENTS] = np.where(is_open, cents, 0)
         self.deals.add("overall", np.zeros(n, dtype=np.int64), stats, lambda k: "all")
         self.deals.add("by_channel", channel_of_deal, stats, lambda k: CHANNELS[k])
@@ -148,12 +150,15 @@ class Truth:
     # ------------------------------------------------------------------ output
     def persons_dict(self) -> dict[str, Any]:
         def row(v: np.ndarray) -> dict[str, Any]:
-            return {"persons": int(v[0]),
-                    "reached": {PERSON_STAGES[k]: int(v[1 + k]) for k in range(N_FUNNEL_PERSON)},
-                    "disqualified": int(v[-1])}
+            return {
+                "persons": int(v[0]),
+                "reached": {PERSON_STAGES[k]: int(v[1 + k]) for k in range(N_FUNNEL_PERSON)},
+                "disqualified": int(v[-1]),
+            }
 
-        out: dict[str, Any] = {dim: {k: row(v) for k, v in sorted(g.items())}
-                               for dim, g in self.persons.groups.items()}
+        out: dict[str, Any] = {
+            dim: {k: row(v) for k, v in sorted(g.items())} for dim, g in self.persons.groups.items()
+        }
         out["overall"] = out["overall"]["all"]
         out["entries"] = {s: int(v) for s, v in zip(PERSON_STAGES, self.person_entries, strict=True)}
         out["score_ge_75_never_mql"] = self.mql_score_75_never_mql
@@ -164,16 +169,19 @@ class Truth:
             return {
                 "deals": int(v[0]),
                 "reached": {DEAL_STAGES[k]: int(v[_D_REACHED + k]) for k in range(5)},
-                "won_count": int(v[_D_WON]), "won_amount": round(int(v[_D_WON + 1]) / 100, 2),
-                "lost_count": int(v[_D_LOST]), "lost_amount": round(int(v[_D_LOST + 1]) / 100, 2),
+                "won_count": int(v[_D_WON]),
+                "won_amount": round(int(v[_D_WON + 1]) / 100, 2),
+                "lost_count": int(v[_D_LOST]),
+                "lost_amount": round(int(v[_D_LOST + 1]) / 100, 2),
                 "lost_at_stage": {DEAL_STAGES[k]: int(v[_D_LOST_AT + k]) for k in range(OPEN_DEAL_STAGES)},
                 "open_count": int(v[_D_OPEN]),
                 "open_at_stage": {DEAL_STAGES[k]: int(v[_D_OPEN_AT + k]) for k in range(OPEN_DEAL_STAGES)},
                 "open_amount": round(int(v[_D_OPEN_CENTS]) / 100, 2),
             }
 
-        out: dict[str, Any] = {dim: {k: row(v) for k, v in sorted(g.items())}
-                               for dim, g in self.deals.groups.items()}
+        out: dict[str, Any] = {
+            dim: {k: row(v) for k, v in sorted(g.items())} for dim, g in self.deals.groups.items()
+        }
         out["overall"] = out.get("overall", {}).get("all", row(np.zeros(_D_STATS, dtype=np.int64)))
         out["entries"] = {s: int(v) for s, v in zip(DEAL_STAGES, self.deal_entries, strict=True)}
         return out

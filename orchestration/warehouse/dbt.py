@@ -36,8 +36,12 @@ def run_dbt(
         command, cwd=settings.project_dir, env=env, text=True, capture_output=capture, check=False
     )
     if result.returncode != 0:
-        summary = failure_summary(Path(env["DBT_TARGET_PATH"]), settings.warehouse if target == "duckdb" else None)
-        raise DbtError(f"`dbt {' '.join(command[1:])}` failed (exit code {result.returncode})\n{summary}".rstrip())
+        summary = failure_summary(
+            Path(env["DBT_TARGET_PATH"]), settings.warehouse if target == "duckdb" else None
+        )
+        raise DbtError(
+            f"`dbt {' '.join(command[1:])}` failed (exit code {result.returncode})\n{summary}".rstrip()
+        )
     return result
 
 
@@ -65,7 +69,8 @@ def _stored_failures(warehouse: Path, relation: str, max_rows: int) -> list[str]
             cursor = con.execute(f"select * from {relation} limit {max_rows}")
             names = [d[0] for d in cursor.description]
             return [
-                "    " + ", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True)) for row in cursor.fetchall()
+                "    " + ", ".join(f"{n}={v}" for n, v in zip(names, row, strict=True))
+                for row in cursor.fetchall()
             ]
     except duckdb.Error:
         return []

@@ -46,7 +46,8 @@ def where(mask: np.ndarray, a: pa.Array, b: Any) -> pa.Array:
 def join(*parts: Any) -> pa.Array:
     """Concatenate string arrays / scalars element-wise."""
     return pc.binary_join_element_wise(
-        *[col(p) if isinstance(p, pa.Array) else pa.scalar(p, STR) for p in parts], pa.scalar("", STR))
+        *[col(p) if isinstance(p, pa.Array) else pa.scalar(p, STR) for p in parts], pa.scalar("", STR)
+    )
 
 
 def money(units: np.ndarray) -> pa.Array:
@@ -69,8 +70,14 @@ class Sink:
         self._writers: dict[str, tuple[Any, pcsv.CSVWriter]] = {}
         self.rows: dict[str, int] = {}
 
-    def write(self, rel: str, columns: list[str], data: dict[str, Any], quote_all: bool = False,
-              fill: str | None = None) -> int:
+    def write(
+        self,
+        rel: str,
+        columns: list[str],
+        data: dict[str, Any],
+        quote_all: bool = False,
+        fill: str | None = None,
+    ) -> int:
         n = _length(data)
         arrays = []
         for name in columns:

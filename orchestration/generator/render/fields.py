@@ -14,8 +14,18 @@ from ..company import Accounts, Owners
 from ..config import COMPANY_WORDS_A, COMPANY_WORDS_B, COUNTRIES, FIRST_NAMES, JOB_TITLES, LAST_NAMES
 from .common import col, join, take
 
-_CALLING = {"US": "1", "CA": "1", "GB": "44", "DE": "49", "FR": "33", "NL": "31", "JP": "81", "AU": "61",
-            "CN": "86", "IN": "91"}
+_CALLING = {
+    "US": "1",
+    "CA": "1",
+    "GB": "44",
+    "DE": "49",
+    "FR": "33",
+    "NL": "31",
+    "JP": "81",
+    "AU": "61",
+    "CN": "86",
+    "IN": "91",
+}
 
 
 def account_names(accounts: Accounts, index: np.ndarray) -> pa.Array:
@@ -25,7 +35,9 @@ def account_names(accounts: Accounts, index: np.ndarray) -> pa.Array:
 
 
 def account_domains(accounts: Accounts, index: np.ndarray) -> pa.Array:
-    a = take([w.lower().replace(" ", "") for w in COMPANY_WORDS_A], accounts.name_a[index] % len(COMPANY_WORDS_A))
+    a = take(
+        [w.lower().replace(" ", "") for w in COMPANY_WORDS_A], accounts.name_a[index] % len(COMPANY_WORDS_A)
+    )
     b = take([w.lower() for w in COMPANY_WORDS_B], accounts.name_b[index] % len(COMPANY_WORDS_B))
     return join(a, "-", b, col(np.asarray(index) + 1), ".example.com")
 

@@ -55,20 +55,83 @@ from .fields import (
 
 D = "hubspot/"
 ALL_STAGE_IDS = HS_DEFAULT_STAGE_IDS + HS_CUSTOM_STAGE_IDS
-CONTACT_COLS = ["hs_object_id", "email", "firstname", "lastname", "phone", "company", "jobtitle", "country",
-                "createdate", "lastmodifieddate", "lifecyclestage", "hs_lead_status", "hubspotscore",
-                "hs_analytics_source", "hs_analytics_source_data_1", "hubspot_owner_id", "associatedcompanyid",
-                "hs_merged_object_ids"] + [f"hs_lifecyclestage_{s}_date" for s in HS_DATE_STAGES]
-COMPANY_COLS = ["hs_object_id", "name", "domain", "industry", "numberofemployees", "annualrevenue", "country",
-                "lifecyclestage", "hubspot_owner_id", "createdate", "hs_lastmodifieddate"]
-DEAL_COLS = ["hs_object_id", "dealname", "pipeline", "dealstage", "amount", "deal_currency_code",
-             "hs_deal_stage_probability", "createdate", "closedate", "dealtype", "hubspot_owner_id",
-             "hs_analytics_source", "hs_is_closed", "hs_is_closed_won", "product_family", "hs_lastmodifieddate"] + [
-    f"hs_date_entered_{s}" for s in ALL_STAGE_IDS] + [f"hs_date_exited_{s}" for s in ALL_STAGE_IDS]
-PIPELINE_COLS = ["pipeline_id", "pipeline_label", "stage_id", "stage_label", "display_order", "probability",
-                 "is_closed"]
-OWNER_COLS = ["id", "email", "firstname", "lastname", "userid", "teams", "manager_id", "region", "archived",
-              "createdat", "updatedat"]
+CONTACT_COLS = [
+    "hs_object_id",
+    "email",
+    "firstname",
+    "lastname",
+    "phone",
+    "company",
+    "jobtitle",
+    "country",
+    "createdate",
+    "lastmodifieddate",
+    "lifecyclestage",
+    "hs_lead_status",
+    "hubspotscore",
+    "hs_analytics_source",
+    "hs_analytics_source_data_1",
+    "hubspot_owner_id",
+    "associatedcompanyid",
+    "hs_merged_object_ids",
+] + [f"hs_lifecyclestage_{s}_date" for s in HS_DATE_STAGES]
+COMPANY_COLS = [
+    "hs_object_id",
+    "name",
+    "domain",
+    "industry",
+    "numberofemployees",
+    "annualrevenue",
+    "country",
+    "lifecyclestage",
+    "hubspot_owner_id",
+    "createdate",
+    "hs_lastmodifieddate",
+]
+DEAL_COLS = (
+    [
+        "hs_object_id",
+        "dealname",
+        "pipeline",
+        "dealstage",
+        "amount",
+        "deal_currency_code",
+        "hs_deal_stage_probability",
+        "createdate",
+        "closedate",
+        "dealtype",
+        "hubspot_owner_id",
+        "hs_analytics_source",
+        "hs_is_closed",
+        "hs_is_closed_won",
+        "product_family",
+        "hs_lastmodifieddate",
+    ]
+    + [f"hs_date_entered_{s}" for s in ALL_STAGE_IDS]
+    + [f"hs_date_exited_{s}" for s in ALL_STAGE_IDS]
+)
+PIPELINE_COLS = [
+    "pipeline_id",
+    "pipeline_label",
+    "stage_id",
+    "stage_label",
+    "display_order",
+    "probability",
+    "is_closed",
+]
+OWNER_COLS = [
+    "id",
+    "email",
+    "firstname",
+    "lastname",
+    "userid",
+    "teams",
+    "manager_id",
+    "region",
+    "archived",
+    "createdat",
+    "updatedat",
+]
 HISTORY_COLS = ["object_type", "object_id", "property", "value", "timestamp", "source_type"]
 _LEAD_STATUS = {SUB: "NEW", LEAD: "NEW", MQL: "OPEN", SAL: "IN_PROGRESS", SQL: "CONNECTED", DQ: "UNQUALIFIED"}
 _HS_CODES = [HS_LIFECYCLE.get(s, "") for s in range(10)]
@@ -86,32 +149,77 @@ def render_company(world: World, sink: Sink) -> None:
     oi = np.arange(o.n)
     teams = ["Sales Leadership", "SMB", "Mid-Market", "Enterprise"]
     stamp = fmt_hs_ts(o.created + 30 * DAY)
-    sink.write(D + "owners.csv", OWNER_COLS, {
-        "id": numeric_ids(HS_OWNER_BASE, oi), "email": owner_email(o, oi), "firstname": first_names(o.first),
-        "lastname": last_names(o.last), "userid": numeric_ids(7_700_001, oi),
-        "teams": join(take(REGIONS, o.region), " ", take(teams, o.team + 1)),
-        "manager_id": where(o.manager >= 0, numeric_ids(HS_OWNER_BASE, np.maximum(o.manager, 0)), None),
-        "region": take(REGIONS, o.region), "archived": col("false", o.n), "createdat": fmt_hs_ts(o.created),
-        "updatedat": stamp})
+    sink.write(
+        D + "owners.csv",
+        OWNER_COLS,
+        {
+            "id": numeric_ids(HS_OWNER_BASE, oi),
+            "email": owner_email(o, oi),
+            "firstname": first_names(o.first),
+            "lastname": last_names(o.last),
+            "userid": numeric_ids(7_700_001, oi),
+            "teams": join(take(REGIONS, o.region), " ", take(teams, o.team + 1)),
+            "manager_id": where(o.manager >= 0, numeric_ids(HS_OWNER_BASE, np.maximum(o.manager, 0)), None),
+            "region": take(REGIONS, o.region),
+            "archived": col("false", o.n),
+            "createdat": fmt_hs_ts(o.created),
+            "updatedat": stamp,
+        },
+    )
     ai = np.arange(a.n)
-    sink.write(D + "companies.csv", COMPANY_COLS, {
-        "hs_object_id": numeric_ids(HS_COMPANY_BASE, ai), "name": account_names(a, ai),
-        "domain": account_domains(a, ai), "industry": take(INDUSTRIES, a.industry),
-        "numberofemployees": col(a.employees), "annualrevenue": col(a.annual_revenue),
-        "country": country_names(a.country), "lifecyclestage": None,
-        "hubspot_owner_id": numeric_ids(HS_OWNER_BASE, a.owner), "createdate": fmt_hs_ts(a.created),
-        "hs_lastmodifieddate": fmt_hs_ts(a.created + (ai % 50) * DAY)})
+    sink.write(
+        D + "companies.csv",
+        COMPANY_COLS,
+        {
+            "hs_object_id": numeric_ids(HS_COMPANY_BASE, ai),
+            "name": account_names(a, ai),
+            "domain": account_domains(a, ai),
+            "industry": take(INDUSTRIES, a.industry),
+            "numberofemployees": col(a.employees),
+            "annualrevenue": col(a.annual_revenue),
+            "country": country_names(a.country),
+            "lifecyclestage": None,
+            "hubspot_owner_id": numeric_ids(HS_OWNER_BASE, a.owner),
+            "createdate": fmt_hs_ts(a.created),
+            "hs_lastmodifieddate": fmt_hs_ts(a.created + (ai % 50) * DAY),
+        },
+    )
     rows = []
     for i, sid in enumerate(HS_DEFAULT_STAGE_IDS):
-        rows.append((HS_DEFAULT_PIPELINE, "Sales Pipeline", sid, HS_DEFAULT_STAGE_LABELS[i], i,
-                     HS_DEFAULT_PROBABILITY[i], i >= 5))
+        rows.append(
+            (
+                HS_DEFAULT_PIPELINE,
+                "Sales Pipeline",
+                sid,
+                HS_DEFAULT_STAGE_LABELS[i],
+                i,
+                HS_DEFAULT_PROBABILITY[i],
+                i >= 5,
+            )
+        )
     for i, sid in enumerate(HS_CUSTOM_STAGE_IDS):
-        rows.append((HS_CUSTOM_PIPELINE, HS_CUSTOM_PIPELINE_LABEL, sid, HS_CUSTOM_STAGE_LABELS[i], i,
-                     HS_CUSTOM_PROBABILITY[i], i >= 4))
+        rows.append(
+            (
+                HS_CUSTOM_PIPELINE,
+                HS_CUSTOM_PIPELINE_LABEL,
+                sid,
+                HS_CUSTOM_STAGE_LABELS[i],
+                i,
+                HS_CUSTOM_PROBABILITY[i],
+                i >= 4,
+            )
+        )
     cols = list(zip(*rows, strict=True))
-    sink.write(D + "pipeline_stages.csv", PIPELINE_COLS, {
-        name: col(np.array([str(v).lower() if isinstance(v, bool) else str(v) for v in values], dtype=object))
-        for name, values in zip(PIPELINE_COLS, cols, strict=True)})
+    sink.write(
+        D + "pipeline_stages.csv",
+        PIPELINE_COLS,
+        {
+            name: col(
+                np.array([str(v).lower() if isinstance(v, bool) else str(v) for v in values], dtype=object)
+            )
+            for name, values in zip(PIPELINE_COLS, cols, strict=True)
+        },
+    )
 
 
 def render_chunk(world: World, chunk: Chunk, sink: Sink, messy_hook=None) -> None:
@@ -131,16 +239,24 @@ def render_chunk(world: World, chunk: Chunk, sink: Sink, messy_hook=None) -> Non
     pre_current = np.empty(n, dtype=np.int64)
     pre_current[p.ev_p[pre]] = p.ev_s[pre]
     data = {
-        "hs_object_id": contact_id, "email": chunk.email, "firstname": first_names(p.first),
-        "lastname": last_names(p.last), "phone": phones(p.country, p.pid),
-        "company": account_names(world.accounts, p.account), "jobtitle": None,
-        "country": country_names(p.country), "createdate": fmt_hs_ts(p.created),
+        "hs_object_id": contact_id,
+        "email": chunk.email,
+        "firstname": first_names(p.first),
+        "lastname": last_names(p.last),
+        "phone": phones(p.country, p.pid),
+        "company": account_names(world.accounts, p.account),
+        "jobtitle": None,
+        "country": country_names(p.country),
+        "createdate": fmt_hs_ts(p.created),
         "lastmodifieddate": fmt_hs_ts(modstamp(last_t, p.pid, world.as_of_t)),
         "lifecyclestage": take(_HS_CODES, current),
         "hs_lead_status": take([_LEAD_STATUS.get(s, "") for s in range(10)], pre_current),
-        "hubspotscore": col(p.score), "hs_analytics_source": take(CHANNEL_LABELS["hubspot"], p.channel),
-        "hs_analytics_source_data_1": None, "hubspot_owner_id": numeric_ids(HS_OWNER_BASE, p.owner),
-        "associatedcompanyid": numeric_ids(HS_COMPANY_BASE, p.account), "hs_merged_object_ids": None,
+        "hubspotscore": col(p.score),
+        "hs_analytics_source": take(CHANNEL_LABELS["hubspot"], p.channel),
+        "hs_analytics_source_data_1": None,
+        "hubspot_owner_id": numeric_ids(HS_OWNER_BASE, p.owner),
+        "associatedcompanyid": numeric_ids(HS_COMPANY_BASE, p.account),
+        "hs_merged_object_ids": None,
     }
     data["hs_lead_status"] = where(pre_current <= DQ, data["hs_lead_status"], None)
     for k, stage in enumerate(HS_DATE_STAGES):
@@ -152,18 +268,41 @@ def render_chunk(world: World, chunk: Chunk, sink: Sink, messy_hook=None) -> Non
     if d.n:
         deal_data, d_obj, d_val, d_t = _deals(world, chunk, messy_hook)
         sink.write(D + "deals.csv", DEAL_COLS + (["custom_internal_score"] if world.messy else []), deal_data)
-        sink.write(D + "deal_contact_associations.csv", ["deal_id", "contact_id"], {
-            "deal_id": deal_data["hs_object_id"], "contact_id": contact_id.take(d.person)})
-        sink.write(D + "deal_company_associations.csv", ["deal_id", "company_id"], {
-            "deal_id": deal_data["hs_object_id"], "company_id": numeric_ids(HS_COMPANY_BASE, d.account)})
-    sink.write(D + "property_history.csv", HISTORY_COLS, {
-        "object_type": col("contact", ev.size), "object_id": h_obj, "property": col("lifecyclestage", ev.size),
-        "value": h_val, "timestamp": fmt_hs_ts(h_t),
-        "source_type": take(["CRM_UI", "AUTOMATION", "FORM"], p.ev_s[ev] % 3)})
+        sink.write(
+            D + "deal_contact_associations.csv",
+            ["deal_id", "contact_id"],
+            {"deal_id": deal_data["hs_object_id"], "contact_id": contact_id.take(d.person)},
+        )
+        sink.write(
+            D + "deal_company_associations.csv",
+            ["deal_id", "company_id"],
+            {"deal_id": deal_data["hs_object_id"], "company_id": numeric_ids(HS_COMPANY_BASE, d.account)},
+        )
+    sink.write(
+        D + "property_history.csv",
+        HISTORY_COLS,
+        {
+            "object_type": col("contact", ev.size),
+            "object_id": h_obj,
+            "property": col("lifecyclestage", ev.size),
+            "value": h_val,
+            "timestamp": fmt_hs_ts(h_t),
+            "source_type": take(["CRM_UI", "AUTOMATION", "FORM"], p.ev_s[ev] % 3),
+        },
+    )
     if d.n:
-        sink.write(D + "property_history.csv", HISTORY_COLS, {
-            "object_type": col("deal", d_t.size), "object_id": d_obj, "property": col("dealstage", d_t.size),
-            "value": d_val, "timestamp": fmt_hs_ts(d_t), "source_type": col("CRM_UI", d_t.size)})
+        sink.write(
+            D + "property_history.csv",
+            HISTORY_COLS,
+            {
+                "object_type": col("deal", d_t.size),
+                "object_id": d_obj,
+                "property": col("dealstage", d_t.size),
+                "value": d_val,
+                "timestamp": fmt_hs_ts(d_t),
+                "source_type": col("CRM_UI", d_t.size),
+            },
+        )
 
 
 def _deals(world: World, chunk: Chunk, messy_hook):
@@ -186,12 +325,17 @@ def _deals(world: World, chunk: Chunk, messy_hook):
     products = [x[2] for x in PRODUCTS]
     data = {
         "hs_object_id": deal_id,
-        "dealname": join(account_names(world.accounts, d.account), " - ", take([x[0] for x in PRODUCTS], d.product)),
+        "dealname": join(
+            account_names(world.accounts, d.account), " - ", take([x[0] for x in PRODUCTS], d.product)
+        ),
         "pipeline": take([HS_DEFAULT_PIPELINE, HS_CUSTOM_PIPELINE], d.pipeline),
-        "dealstage": take(ALL_STAGE_IDS, cur_col), "amount": col(d.amount),
+        "dealstage": take(ALL_STAGE_IDS, cur_col),
+        "amount": col(d.amount),
         "deal_currency_code": take(world.fx.currencies, d.currency),
-        "hs_deal_stage_probability": col(np.round(d.probability, 2)), "createdate": fmt_hs_ts(d.created),
-        "closedate": fmt_hs_ts(close_t), "dealtype": take(DEAL_TYPE_LABELS["hubspot"], d.dtype),
+        "hs_deal_stage_probability": col(np.round(d.probability, 2)),
+        "createdate": fmt_hs_ts(d.created),
+        "closedate": fmt_hs_ts(close_t),
+        "dealtype": take(DEAL_TYPE_LABELS["hubspot"], d.dtype),
         "hubspot_owner_id": numeric_ids(HS_OWNER_BASE, d.owner),
         "hs_analytics_source": take(CHANNEL_LABELS["hubspot"], p.channel[d.person]),
         "hs_is_closed": where(closed, col("true", n), "false"),
