@@ -67,8 +67,10 @@ class Settings:
                 "FUNNEL_SPARK_METASTORE": str(self.spark_dir / "metastore"),
                 "DBT_PROFILES_DIR": str(self.project_dir),
                 "DBT_PROJECT_DIR": str(self.project_dir),
-                # One target folder per engine, so switching targets keeps partial parsing.
-                "DBT_TARGET_PATH": str(self.project_dir / "target" / (target or self.dbt_target)),
+                # One target folder per engine, so switching targets keeps partial parsing
+                # (unless the caller chose one: parallel builds must not share it).
+                "DBT_TARGET_PATH": env.get("DBT_TARGET_PATH")
+                or str(self.project_dir / "target" / (target or self.dbt_target)),
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             }
         )
