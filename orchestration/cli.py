@@ -104,29 +104,24 @@ def build(
 @app.command()
 def run(
     landing_dir: Annotated[
-        Path | None,
-        typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo."),
+        Path | None, typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo.")
     ] = None,
-    mapping: Annotated[list[Path] | None, typer.Option("--mapping", help="Extra mapping file(s).")] = None,
-    target: Annotated[str | None, typer.Option(help="dbt target.")] = None,
 ) -> None:
-    """The whole pipeline: load the exports, then build and test every model."""
-    from orchestration.pipeline import build_models, load_exports
-    from orchestration.warehouse import DbtError
+    """The whole pipeline, as the Dagster `refresh` job: load, build and test, publish, report."""
+    from orchestration.pipeline import failed_steps, run_refresh
 
     settings = Settings.from_env()
-    report = load_exports(settings, landing_dir or settings.landing_dir, mapping or [], console)
-    _print_load_report(report)
-    try:
-        build_models(settings, target=target)
-    except DbtError as exc:
-        _fail(str(exc))
-    from orchestration.report import build_report
-
-    report_path = build_report(settings.warehouse, settings.report_file)
-    if report.failed:
-        _fail(f"{len(report.failed)} file(s) could not be loaded; see the messages above")
-    console.print(f"[green]done[/]: warehouse at {settings.warehouse}, report at {report_path}")
+    with console.status("refreshing: load, dbt build, checks, publish, report"):
+        result = run_refresh(settings, landing_dir)
+    if not result.success:
+        console.print("[bold red]refresh failed[/]; the published warehouse was left as it was.")
+        for line in failed_steps(result):
+            console.print(f"- {line}")
+        raise typer.Exit(code=1)
+    console.print(
+        f"[green]done[/]: warehouse {settings.warehouse}, published copy {settings.published}, "
+        f"report {settings.report_file}"
+    )
 
 
 @app.command()

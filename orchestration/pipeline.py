@@ -79,3 +79,32 @@ def read_ledger(settings: Settings, limit: int = 50) -> list[tuple]:
             """,
             [limit],
         ).fetchall()
+
+
+def run_refresh(settings: Settings, landing_dir: Path | None = None) -> Any:
+    """Run the Dagster `refresh` job in this process: the same job the schedule and the sensor
+    start, recorded in DAGSTER_HOME's run history. Returns the ExecuteInProcessResult."""
+    from dataclasses import replace
+
+    from dagster import DagsterInstance
+
+    if landing_dir is not None:
+        settings = replace(settings, landing_dir=Path(landing_dir).resolve())
+    settings.export_to_environment()
+    from orchestration.definitions import build_definitions
+
+    definitions = build_definitions(settings)
+    job = definitions.get_job_def("refresh")
+    with DagsterInstance.get() as instance:
+        return job.execute_in_process(instance=instance, raise_on_error=False)
+
+
+def failed_steps(result: Any) -> list[str]:
+    """One line per failed step of a Dagster run: the step and its error message."""
+    lines = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = error.message.strip() if error else "failed"
+            lines.append(f"{event.step_key}: {message}")
+    return lines

@@ -24,6 +24,8 @@ class Settings:
     project_dir: Path
     warehouse: Path  # the DuckDB file the pipeline writes (single writer)
     report_file: Path  # the self-contained HTML report written on every run
+    published: Path  # the read-only copy BI tools open, replaced atomically after checks pass
+    dagster_home: Path  # run history, repo-local and git-ignored
     landing_dir: Path  # where export files land
     raw_parquet_dir: Path  # raw tables exported for Spark
     spark_dir: Path  # Spark warehouse and metastore for the local session target
@@ -31,6 +33,7 @@ class Settings:
     dbt_threads: int
     duckdb_memory_limit: str
     duckdb_threads: int
+    storage_version: str  # DuckDB storage_compatibility_version of the published copy
     pii_salt_is_default: bool
 
     @classmethod
@@ -42,6 +45,8 @@ class Settings:
             project_dir=project,
             warehouse=_path(env, "FUNNEL_WAREHOUSE", warehouse_dir / "funnel.duckdb"),
             report_file=_path(env, "FUNNEL_REPORT", warehouse_dir / "report.html"),
+            published=_path(env, "FUNNEL_PUBLISHED", warehouse_dir / "published" / "funnel.duckdb"),
+            dagster_home=_path(env, "DAGSTER_HOME", project / ".dagster"),
             landing_dir=_path(env, "FUNNEL_LANDING_DIR", project / "exports" / "demo"),
             raw_parquet_dir=_path(env, "FUNNEL_RAW_PARQUET", warehouse_dir / "raw_parquet"),
             spark_dir=_path(env, "FUNNEL_SPARK_DIR", warehouse_dir / "spark"),
@@ -49,8 +54,23 @@ class Settings:
             dbt_threads=int(env.get("FUNNEL_DBT_THREADS", "4")),
             duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "4GB"),
             duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
+            storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
             pii_salt_is_default="FUNNEL_PII_SALT" not in env,
         )
+
+    def export_to_environment(self) -> None:
+        """Make subprocesses started by libraries (dagster-dbt's dbt) see the same absolute paths."""
+        for name, value in self.dbt_env().items():
+            if name.startswith(("FUNNEL_", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR")):
+                os.environ[name] = value
+        os.environ["FUNNEL_LANDING_DIR"] = str(self.landing_dir)
+        os.environ["FUNNEL_REPORT"] = str(self.report_file)
+        os.environ["FUNNEL_PUBLISHED"] = str(self.published)
+        os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+        instance_config = self.dagster_home / "dagster.yaml"
+        if not instance_config.exists():
+            instance_config.write_text((Path(__file__).parent / "dagster.yaml").read_text())
 
     def dbt_env(self, target: str | None = None) -> dict[str, str]:
         """The environment a dbt subprocess needs: absolute paths, so cwd does not matter."""

@@ -1,0 +1,1 @@
+"""Assets by layer: landed exports -> raw tables -> dbt models -> published BI copy -> report."""

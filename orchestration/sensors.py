@@ -1,0 +1,47 @@
+"""Start a refresh when new export files land.
+
+The cursor remembers each file's size and modification time; a run is requested for a set of
+new or changed files once, keyed by that set, so a sensor tick that sees the same files again
+requests nothing. Files still being written are skipped until they have stopped changing for
+`settle_seconds`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
+
+from orchestration.jobs import refresh_job
+from orchestration.settings import Settings
+
+EXPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".yml", ".yaml"}
+
+
+def landed_files(landing_dir: Path, settle_seconds: float, now: float) -> dict[str, list[float]]:
+    """Export files under landing_dir that stopped changing: path -> [size, mtime]."""
+    files = {}
+    for path in sorted(landing_dir.rglob("*")):
+        if path.is_file() and path.suffix.lower() in EXPORT_SUFFIXES:
+            stat = path.stat()
+            if now - stat.st_mtime >= settle_seconds:
+                files[str(path.relative_to(landing_dir))] = [stat.st_size, stat.st_mtime]
+    return files
+
+
+@sensor(job=refresh_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING)
+def new_exports_sensor(context: SensorEvaluationContext):  # noqa: ANN201 - RunRequest or SkipReason
+    settings = Settings.from_env()
+    if not settings.landing_dir.exists():
+        return SkipReason(f"landing folder {settings.landing_dir} does not exist")
+    seen = json.loads(context.cursor) if context.cursor else {}
+    current = landed_files(settings.landing_dir, settle_seconds=30, now=time.time())
+    changed = sorted(path for path, stamp in current.items() if seen.get(path) != stamp)
+    if not changed:
+        return SkipReason("no new or changed export files")
+    context.update_cursor(json.dumps(current, sort_keys=True))
+    run_key = hashlib.sha256(json.dumps({p: current[p] for p in changed}).encode()).hexdigest()[:16]
+    return RunRequest(run_key=run_key, tags={"funnel/new_files": str(len(changed))})
