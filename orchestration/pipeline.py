@@ -105,6 +105,8 @@ def failed_steps(result: Any) -> list[str]:
     for event in result.all_events:
         if event.is_step_failure:
             error = event.step_failure_data.error
+            while error is not None and error.cause is not None:  # the root cause says what broke
+                error = error.cause
             message = error.message.strip() if error else "failed"
             lines.append(f"{event.step_key}: {message}")
     return lines

@@ -9,6 +9,7 @@ from dagster import ConfigurableResource
 from dagster_dbt import DbtCliResource
 
 from orchestration.settings import Settings
+from orchestration.warehouse.dbt import dbt_executable
 
 
 class FunnelSettings(ConfigurableResource):
@@ -31,4 +32,5 @@ def dbt_resource(settings: Settings) -> DbtCliResource:
         project_dir=str(settings.project_dir),
         profiles_dir=str(settings.project_dir),
         target=settings.dbt_target,
+        dbt_executable=dbt_executable(),  # this virtualenv's dbt, even when it is not on PATH
     )

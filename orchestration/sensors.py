@@ -6,8 +6,6 @@ requests nothing. Files still being written are skipped until they have stopped 
 `settle_seconds`.
 """
 
-from __future__ import annotations
-
 import hashlib
 import json
 import time

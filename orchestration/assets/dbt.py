@@ -1,7 +1,5 @@
 """Every dbt model, seed, snapshot and test as Dagster assets and asset checks (@dbt_assets)."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any

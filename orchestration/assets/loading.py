@@ -1,8 +1,6 @@
 """Landed export files -> raw tables. One asset per raw table, so lineage runs from the
 landing folder through each raw table to the staging models that read it."""
 
-from __future__ import annotations
-
 from collections import defaultdict
 
 import duckdb

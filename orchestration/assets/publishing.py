@@ -5,8 +5,6 @@ checks inside the dbt step, and a failing one fails that step, so this asset doe
 and the previous published copy stays where BI reads it.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset

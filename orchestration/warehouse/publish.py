@@ -21,16 +21,17 @@ PUBLISHED_SCHEMAS = ("marts",)
 def publish(warehouse: Path, published: Path, storage_version: str = "v1.1.0") -> dict[str, int]:
     """Copy every table of the published schemas (and the ledger) to `published`, atomically."""
     published.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in published.parent.glob(f".{published.name}.*.tmp"):
+        leftover.unlink()  # from a publish that was killed; never read by anyone
     staging_file = published.with_name(f".{published.name}.{os.getpid()}.tmp")
-    staging_file.unlink(missing_ok=True)
     counts: dict[str, int] = {}
     con = duckdb.connect()
     try:
         con.execute(f"attach '{warehouse}' as src (read_only)")
         con.execute(f"attach '{staging_file}' as pub (storage_version '{storage_version}')")
         tables = con.execute(
-            "select table_schema, table_name from duckdb_tables() "
-            "where database_name = 'src' and table_schema in ("
+            "select schema_name, table_name from duckdb_tables() "
+            "where database_name = 'src' and schema_name in ("
             + ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
             + ") order by 1, 2"
         ).fetchall()
@@ -42,7 +43,7 @@ def publish(warehouse: Path, published: Path, storage_version: str = "v1.1.0") -
             ).fetchone()[0]
         if con.execute(
             "select count(*) from duckdb_tables() where database_name = 'src' "
-            "and table_schema = 'loader' and table_name = 'ledger'"
+            "and schema_name = 'loader' and table_name = 'ledger'"
         ).fetchone()[0]:
             con.execute("create schema if not exists pub.audit")
             con.execute("create table pub.audit.load_ledger as select * from src.loader.ledger")
