@@ -7,7 +7,7 @@ LEADS ?= 20000
 SEED ?= 42
 DEMO := exports/demo
 
-.PHONY: run test install install-test java lint generate build clean
+.PHONY: run test install install-test java lint generate build ui clean
 
 # Main install: the pipeline only (no Spark), so `make run` stays light.
 $(BIN)/.installed-main: pyproject.toml
@@ -46,6 +46,10 @@ build: install
 lint: install-test
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
+
+# The Dagster UI, bound to localhost only; run history lives in the repo-local .dagster/.
+ui: install
+	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/funnel ui
 
 clean:
 	rm -rf warehouse target logs exports .pytest_cache

@@ -104,7 +104,8 @@ def build(
 @app.command()
 def run(
     landing_dir: Annotated[
-        Path | None, typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo.")
+        Path | None,
+        typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo."),
     ] = None,
 ) -> None:
     """The whole pipeline, as the Dagster `refresh` job: load, build and test, publish, report."""
@@ -164,6 +165,22 @@ def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported l
     for result in report.files:
         if result.message and result.status in ("failed", "unrecognised"):
             console.print(f"[red]{result.status}[/]: {result.message}")
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port for the Dagster UI.")] = 3000,
+) -> None:
+    """Start the Dagster UI (webserver and daemon) on 127.0.0.1: schedules, sensors, run history."""
+    import os
+
+    settings = Settings.from_env()
+    settings.export_to_environment()
+    executable = Path(sys.executable).with_name("dagster")
+    os.execv(
+        str(executable),
+        [str(executable), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)],
+    )
 
 
 def main() -> None:  # pragma: no cover - console entry point alias
