@@ -1,0 +1,168 @@
+{#- Stage entries from candidate evidence rows (int_*_stage_evidence), shared by persons and deals.
+
+    Rules (docs/lifecycle.md):
+    - history is always kept;
+    - stage_dates (first entries only) are dropped for a stage the entity has history for;
+    - snapshot entries (a stage first seen in an export, entered in (window_start, entered_at]) are
+      dropped when history / stage_dates prove an entry into that stage inside that window;
+    - created_closed entries are kept only for entities with no history and no stage dates;
+    - derived entries with dedup_scope 'stage' (opportunity) only when no other evidence has the stage,
+      with 'instant' (customer, repeat_customer, advocate) unless the same stage is proven at the same instant;
+    - at one entity + stage + instant the strongest evidence wins;
+    - ties at the same instant: stage order, then evidence rank;
+    - a row that repeats the stage the entity is already in is no entry.
+    Adds entry_sequence (order among the entity's entries) and entry_number (n-th entry into the stage). -#}
+{% macro stage_entries_from_evidence(evidence, stage_definitions, entity_key, entity_type) -%}
+
+    strong_by_stage as (
+
+        select
+            {{ entity_key }},
+            stage,
+            max(case when evidence_rank = 1 then 1 else 0 end) as has_history,
+            max(case when evidence_rank <= 4 then 1 else 0 end) as has_recorded
+        from {{ evidence }}
+        group by {{ entity_key }}, stage
+
+    ),
+
+    strong_by_entity as (
+
+        select
+            {{ entity_key }},
+            max(case when evidence_rank <= 2 then 1 else 0 end) as has_history_or_dates
+        from {{ evidence }}
+        group by {{ entity_key }}
+
+    ),
+
+    -- snapshot rows whose window holds a history / stage-date entry into the same stage
+    snapshots_proven as (
+
+        select distinct
+            snapshots.{{ entity_key }},
+            snapshots.stage,
+            snapshots.entered_at
+        from {{ evidence }} as snapshots
+        inner join {{ evidence }} as proven
+            on snapshots.{{ entity_key }} = proven.{{ entity_key }}
+            and snapshots.stage = proven.stage
+            and proven.evidence_rank <= 2
+            and proven.entered_at <= snapshots.entered_at
+            and (snapshots.window_start is null or proven.entered_at > snapshots.window_start)
+        where snapshots.dedup_scope = 'window'
+
+    ),
+
+    kept_evidence as (
+
+        select candidates.*
+        from {{ evidence }} as candidates
+        left join strong_by_stage
+            on candidates.{{ entity_key }} = strong_by_stage.{{ entity_key }}
+            and candidates.stage = strong_by_stage.stage
+        left join strong_by_entity
+            on candidates.{{ entity_key }} = strong_by_entity.{{ entity_key }}
+        left join snapshots_proven
+            on candidates.{{ entity_key }} = snapshots_proven.{{ entity_key }}
+            and candidates.stage = snapshots_proven.stage
+            and candidates.entered_at = snapshots_proven.entered_at
+            and candidates.dedup_scope = 'window'
+        where candidates.entered_at is not null
+            and case candidates.dedup_scope
+                when 'none' then true
+                when 'stage' then
+                    case
+                        when candidates.evidence_rank = 2 then coalesce(strong_by_stage.has_history, 0) = 0
+                        else coalesce(strong_by_stage.has_recorded, 0) = 0
+                    end
+                when 'window' then snapshots_proven.stage is null
+                when 'entity' then coalesce(strong_by_entity.has_history_or_dates, 0) = 0
+                else true
+            end
+
+    ),
+
+    -- one row per entity + stage + instant: the strongest evidence
+    deduplicated as (
+
+        select *
+        from (
+            select
+                kept_evidence.*,
+                row_number() over (
+                    partition by {{ entity_key }}, stage, entered_at
+                    order by evidence_rank, stage_label
+                ) as instant_rank
+            from kept_evidence
+        ) as ranked
+        where instant_rank = 1
+
+    ),
+
+    with_definitions as (
+
+        select
+            deduplicated.{{ entity_key }},
+            deduplicated.source_system,
+            deduplicated.pipeline,
+            deduplicated.stage_label,
+            deduplicated.stage,
+            definitions.stage_order,
+            coalesce(definitions.is_lost, false) as is_exit,
+            deduplicated.entered_at,
+            deduplicated.evidence,
+            deduplicated.evidence_rank
+        from deduplicated
+        left join {{ stage_definitions }} as definitions
+            on definitions.entity_type = '{{ entity_type }}'
+            and deduplicated.stage = definitions.stage
+
+    ),
+
+    -- ties at the same instant: stage order (exits and unmapped last), then evidence rank
+    ordered as (
+
+        select
+            with_definitions.*,
+            row_number() over (
+                partition by {{ entity_key }}
+                order by entered_at, coalesce(stage_order, 100000), evidence_rank, stage, stage_label
+            ) as raw_sequence
+        from with_definitions
+
+    ),
+
+    -- an unmapped label is its own "stage" when comparing with the previous row
+    compared as (
+
+        select
+            ordered.*,
+            lag(case when stage = 'unmapped' then {{ dbt.concat(["'unmapped:'", "coalesce(stage_label, '')"]) }} else stage end) over (
+                partition by {{ entity_key }}
+                order by raw_sequence
+            ) as previous_stage_key,
+            case when stage = 'unmapped' then {{ dbt.concat(["'unmapped:'", "coalesce(stage_label, '')"]) }} else stage end as stage_key
+        from ordered
+
+    ),
+
+    entries as (
+
+        select * from compared
+        where previous_stage_key is null
+            or previous_stage_key <> stage_key
+
+    ),
+
+    numbered as (
+
+        select
+            entries.*,
+            row_number() over (partition by {{ entity_key }} order by raw_sequence) as entry_sequence,
+            row_number() over (partition by {{ entity_key }}, stage_key order by raw_sequence) as entry_number
+        from entries
+
+    )
+
+{%- endmacro %}

@@ -1,0 +1,158 @@
+with
+
+deal_records as (
+
+    select * from {{ ref('int_deal_records') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_persons') }}
+
+),
+
+deal_entries as (
+
+    select * from {{ ref('int_deal_stage_entries') }}
+
+),
+
+lead_source_channels as (
+
+    select * from {{ ref('int_lead_source_channels') }}
+
+),
+
+own_channel_candidates as (
+
+    select
+        deal_records.deal_key,
+        channels.channel,
+        row_number() over (
+            partition by deal_records.deal_key
+            order by case when channels.source_system = '*' then 2 else 1 end
+        ) as candidate_rank
+    from deal_records
+    inner join lead_source_channels as channels
+        on {{ alnum_key('deal_records.lead_source') }} = channels.lead_source_key
+        and channels.source_system in (lower(deal_records.source_system), '*')
+
+),
+
+-- the entry that closed the deal: its last entry while it is closed
+last_entries as (
+
+    select
+        deal_key,
+        max(entry_sequence) as last_sequence
+    from deal_entries
+    group by deal_key
+
+),
+
+closing_entries as (
+
+    select
+        entries.deal_key,
+        entries.entered_at as closed_at,
+        entries.entry_sequence
+    from deal_entries as entries
+    inner join last_entries
+        on entries.deal_key = last_entries.deal_key
+        and entries.entry_sequence = last_entries.last_sequence
+    where entries.stage in ('closed_won', 'closed_lost', 'delivery')
+
+),
+
+-- a lost deal is lost at its last open stage before the final closed_lost (semantics)
+lost_at as (
+
+    select
+        entries.deal_key,
+        entries.stage as lost_at_stage,
+        row_number() over (partition by entries.deal_key order by entries.entry_sequence desc) as recency_rank
+    from deal_entries as entries
+    inner join closing_entries
+        on entries.deal_key = closing_entries.deal_key
+        and entries.entry_sequence < closing_entries.entry_sequence
+    where entries.stage_order is not null
+        and entries.stage not in ('closed_won', 'delivery')
+
+),
+
+final as (
+
+    select
+        deal_records.deal_key,
+        deal_records.source_system,
+        deal_records.deal_id,
+        deal_records.pipeline,
+        deal_records.deal_type,
+        deal_records.person_key,
+        deal_records.account_key,
+        deal_records.owner_key,
+        deal_records.lead_source,
+        coalesce(persons.channel, own_channels.channel, 'unknown') as channel,
+        deal_records.product,
+        deal_records.created_at,
+        deal_records.close_date,
+        deal_records.expected_close_date,
+        deal_records.current_stage_label,
+        deal_records.current_stage,
+        deal_records.is_closed,
+        deal_records.is_won,
+        deal_records.is_lost,
+        deal_records.amount,
+        deal_records.currency_code,
+        deal_records.amount_reporting,
+        deal_records.is_fx_rate_missing,
+        deal_records.probability,
+        case when deal_records.is_lost then lost_at.lost_at_stage end as lost_at_stage,
+        case when deal_records.is_closed then closing_entries.closed_at end as closed_at,
+        deal_records.deal_type_label,
+        deal_records.status
+    from deal_records
+    left join persons
+        on deal_records.person_key = persons.person_key
+    left join own_channel_candidates as own_channels
+        on deal_records.deal_key = own_channels.deal_key
+        and own_channels.candidate_rank = 1
+    left join closing_entries
+        on deal_records.deal_key = closing_entries.deal_key
+    left join lost_at
+        on deal_records.deal_key = lost_at.deal_key
+        and lost_at.recency_rank = 1
+
+)
+
+select
+    deal_key,
+    source_system,
+    deal_id,
+    pipeline,
+    deal_type,
+    person_key,
+    account_key,
+    owner_key,
+    lead_source,
+    channel,
+    product,
+    created_at,
+    close_date,
+    expected_close_date,
+    current_stage_label,
+    current_stage,
+    is_closed,
+    is_won,
+    is_lost,
+    amount,
+    currency_code,
+    amount_reporting,
+    is_fx_rate_missing,
+    probability,
+    lost_at_stage,
+    closed_at,
+    deal_type_label,
+    status
+from final

@@ -1,0 +1,23 @@
+with
+
+entries as (
+
+    select * from {{ ref('int_deal_stage_entries') }}
+
+),
+
+{{ stage_spells('entries', 'deal_key') }}
+
+select
+    deal_key,
+    source_system,
+    pipeline,
+    stage,
+    entry_number,
+    entered_at,
+    exited_at,
+    days_in_spell,
+    is_current,
+    entry_sequence,
+    evidence
+from spells

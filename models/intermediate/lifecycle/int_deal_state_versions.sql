@@ -1,0 +1,109 @@
+{#- One row per deal per landed export of a current-state file (raw keeps every version; staging
+    only the latest). Read from the raw sources so successive exports become snapshot evidence. -#}
+with
+
+salesforce_opportunities as (
+
+    select * from {{ source('salesforce', 'opportunity') }}
+
+),
+
+hubspot_deals as (
+
+    select * from {{ source('hubspot', 'deals') }}
+
+),
+
+generic_deals as (
+
+    select * from {{ source('generic', 'deals') }}
+
+),
+
+unioned as (
+
+    select
+        _source_system as source_system,
+        {{ clean_id('id') }} as deal_id,
+        'default' as pipeline,
+        {{ clean_text('stagename') }} as stage_label,
+        cast(null as {{ dbt.type_string() }}) as status,
+        cast(null as timestamp) as closed_at,
+        coalesce(systemmodstamp, lastmodifieddate) as modified_at,
+        _exported_at as exported_at,
+        _file_hash as file_hash,
+        _row_number as row_number_in_file
+    from salesforce_opportunities
+
+    union all
+
+    select
+        _source_system as source_system,
+        {{ clean_id('hs_object_id') }} as deal_id,
+        coalesce({{ clean_id('pipeline') }}, 'default') as pipeline,
+        {{ clean_text('dealstage') }} as stage_label,
+        cast(null as {{ dbt.type_string() }}) as status,
+        cast(null as timestamp) as closed_at,
+        hs_lastmodifieddate as modified_at,
+        _exported_at as exported_at,
+        _file_hash as file_hash,
+        _row_number as row_number_in_file
+    from hubspot_deals
+
+    union all
+
+    select
+        _source_system as source_system,
+        {{ clean_id('deal_id') }} as deal_id,
+        coalesce({{ clean_text('pipeline') }}, 'default') as pipeline,
+        {{ clean_text('stage') }} as stage_label,
+        lower({{ clean_text('status') }}) as status,
+        closed_at,
+        updated_at as modified_at,
+        _exported_at as exported_at,
+        _file_hash as file_hash,
+        _row_number as row_number_in_file
+    from generic_deals
+
+),
+
+-- several rows of one deal in one export: the record's latest modification wins (as in staging)
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_system, deal_id, exported_at
+            order by modified_at desc nulls last, file_hash desc, row_number_in_file desc
+        ) as version_rank
+    from unioned
+    where deal_id is not null
+
+),
+
+final as (
+
+    select
+        source_system,
+        deal_id,
+        pipeline,
+        stage_label,
+        status,
+        closed_at,
+        exported_at,
+        row_number() over (partition by source_system, deal_id order by exported_at) as version_number
+    from ranked
+    where version_rank = 1
+
+)
+
+select
+    source_system,
+    deal_id,
+    pipeline,
+    stage_label,
+    status,
+    closed_at,
+    exported_at,
+    version_number
+from final

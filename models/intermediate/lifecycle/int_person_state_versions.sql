@@ -1,0 +1,96 @@
+{#- One row per person record per landed export of a current-state file (raw keeps every version;
+    staging only the latest). Read from the raw sources so successive exports become snapshot evidence. -#}
+with
+
+salesforce_leads as (
+
+    select * from {{ source('salesforce', 'lead') }}
+
+),
+
+hubspot_contacts as (
+
+    select * from {{ source('hubspot', 'contacts') }}
+
+),
+
+generic_persons as (
+
+    select * from {{ source('generic', 'persons') }}
+
+),
+
+unioned as (
+
+    select
+        _source_system as source_system,
+        {{ clean_id('id') }} as person_id,
+        {{ clean_text('status') }} as stage_label,
+        coalesce(systemmodstamp, lastmodifieddate) as modified_at,
+        _exported_at as exported_at,
+        _file_hash as file_hash,
+        _row_number as row_number_in_file
+    from salesforce_leads
+
+    union all
+
+    select
+        _source_system as source_system,
+        {{ clean_id('hs_object_id') }} as person_id,
+        {{ clean_text('lifecyclestage') }} as stage_label,
+        lastmodifieddate as modified_at,
+        _exported_at as exported_at,
+        _file_hash as file_hash,
+        _row_number as row_number_in_file
+    from hubspot_contacts
+
+    union all
+
+    select
+        _source_system as source_system,
+        {{ clean_id('person_id') }} as person_id,
+        {{ clean_text('lifecycle_stage') }} as stage_label,
+        updated_at as modified_at,
+        _exported_at as exported_at,
+        _file_hash as file_hash,
+        _row_number as row_number_in_file
+    from generic_persons
+
+),
+
+-- several rows of one person in one export: the record's latest modification wins (as in staging)
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by source_system, person_id, exported_at
+            order by modified_at desc nulls last, file_hash desc, row_number_in_file desc
+        ) as version_rank
+    from unioned
+    where person_id is not null
+
+),
+
+final as (
+
+    select
+        source_system,
+        person_id,
+        'lifecycle' as pipeline,
+        stage_label,
+        exported_at,
+        row_number() over (partition by source_system, person_id order by exported_at) as version_number
+    from ranked
+    where version_rank = 1
+
+)
+
+select
+    source_system,
+    person_id,
+    pipeline,
+    stage_label,
+    exported_at,
+    version_number
+from final

@@ -1,0 +1,77 @@
+with
+
+transitions as (
+
+    select * from {{ ref('int_person_transitions') }}
+
+),
+
+dims as (
+
+    select * from {{ ref('dim_persons') }}
+
+),
+
+stage_definitions as (
+
+    select * from {{ ref('stage_definitions') }}
+
+),
+
+final as (
+
+    select
+        {{ dbt.concat(["transitions.person_key", "':'", "cast(transitions.transition_number as " ~ dbt.type_string() ~ ")"]) }} as transition_key,
+        transitions.person_key,
+        transitions.source_system,
+        transitions.pipeline,
+        transitions.transition_number,
+        transitions.from_stage,
+        from_definitions.stage_order as from_stage_order,
+        transitions.to_stage,
+        to_definitions.stage_order as to_stage_order,
+        transitions.transitioned_at,
+        cast({{ to_business_time('transitions.transitioned_at') }} as date) as transitioned_day,
+        transitions.evidence,
+        transitions.direction,
+        transitions.entry_number,
+        dims.channel,
+        dims.owner_key,
+        dims.team,
+        dims.region,
+        dims.customer_segment,
+        dims.cohort_month
+    from transitions
+    left join dims
+        on transitions.person_key = dims.person_key
+    left join stage_definitions as from_definitions
+        on from_definitions.entity_type = 'person'
+        and transitions.from_stage = from_definitions.stage
+    left join stage_definitions as to_definitions
+        on to_definitions.entity_type = 'person'
+        and transitions.to_stage = to_definitions.stage
+
+)
+
+select
+    transition_key,
+    person_key,
+    source_system,
+    pipeline,
+    transition_number,
+    from_stage,
+    from_stage_order,
+    to_stage,
+    to_stage_order,
+    transitioned_at,
+    transitioned_day,
+    evidence,
+    direction,
+    entry_number,
+    channel,
+    owner_key,
+    team,
+    region,
+    customer_segment,
+    cohort_month
+from final
