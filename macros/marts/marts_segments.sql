@@ -1,0 +1,88 @@
+{#- The segment cuts every funnel mart shows (semantics: "Segments everywhere a funnel is shown"):
+    segment_type -> the column of the entity-level relation that holds its value, and the entity
+    types it applies to (product and deal type only exist for deals). -#}
+{% macro marts_funnel_segments() -%}
+    {%- set wanted = var('funnel_segment_types', none) -%}
+    {%- set segments = [
+        {'type': 'owner', 'column': 'owner_key'},
+        {'type': 'manager', 'column': 'manager_key'},
+        {'type': 'team', 'column': 'team'},
+        {'type': 'region', 'column': 'region'},
+        {'type': 'channel', 'column': 'channel'},
+        {'type': 'product', 'column': 'product', 'entity_types': ['deal']},
+        {'type': 'customer_segment', 'column': 'customer_segment'},
+        {'type': 'deal_type', 'column': 'deal_type', 'entity_types': ['deal']},
+        {'type': 'pipeline', 'column': 'pipeline'},
+    ] -%}
+    {#- var('funnel_segment_types') keeps only the listed cuts ('all' is always there): a lever on
+        mart size at scale, and what lets a unit test look at one cut. -#}
+    {%- if wanted is none -%}
+        {{ return(segments) }}
+    {%- endif -%}
+    {{ return(segments | selectattr('type', 'in', wanted) | list) }}
+{%- endmacro %}
+
+
+{#- Long format of the segment cuts: one select per segment (union all), each row of `relation`
+    repeated once per segment as (segment_type, segment_value), plus the 'all' cut. A missing value
+    becomes 'unknown' (the entity stays in the cut's total); a segment that does not apply to an
+    entity type (persons have no product) is not emitted for it. `columns` are carried through. -#}
+{% macro marts_segment_rows(relation, columns, segments=none) -%}
+    {%- set segments = segments if segments is not none else marts_funnel_segments() -%}
+    select
+        'all' as segment_type,
+        'all' as segment_value,
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
+    {%- for segment in segments %}
+
+    union all
+
+    select
+        '{{ segment.type }}' as segment_type,
+        coalesce(cast({{ segment.column }} as {{ dbt.type_string() }}), 'unknown') as segment_value,
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
+    {%- if segment.entity_types is defined %}
+    where entity_type in ('{{ segment.entity_types | join("', '") }}')
+    {%- endif %}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- The period grains of the cohort and period funnels (semantics: day, week, month, quarter). -#}
+{% macro marts_period_grains() -%}
+    {{ return(var('funnel_period_grains', ['day', 'week', 'month', 'quarter'])) }}
+{%- endmacro %}
+
+
+{#- One copy of each row of `relation` per period grain, with period_grain and period_start (the
+    start of the period, as a date, of the UTC timestamp `ts_column` read in business time). -#}
+{% macro marts_period_rows(relation, ts_column, columns) -%}
+    {%- for grain in marts_period_grains() %}
+    {%- if not loop.first %}
+
+    union all
+    {% endif %}
+    select
+        '{{ grain }}' as period_grain,
+        cast({{ dbt.date_trunc(grain, to_business_time(ts_column)) }} as date) as period_start,
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- The as-of time of the hand-off SLA, a UTC timestamp: var('as_of') (a timestamp) if set, else
+    the end of var('as_of_date') (a date: the whole day counts), else `fallback_expr` (the models
+    pass the latest event time in the data, so a rebuild of the same data gives the same answer;
+    current_timestamp would make the mart and its tests change by the hour). -#}
+{% macro marts_as_of(fallback_expr) -%}
+    {%- if var('as_of', none) is not none -%}
+        cast('{{ var("as_of") }}' as timestamp)
+    {%- elif var('as_of_date', none) is not none -%}
+        cast({{ dbt.dateadd('day', 1, "cast('" ~ var('as_of_date') ~ "' as date)") }} as timestamp)
+    {%- else -%}
+        {{ fallback_expr }}
+    {%- endif -%}
+{%- endmacro %}

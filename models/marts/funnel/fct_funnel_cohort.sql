@@ -1,0 +1,226 @@
+{#- Cohort funnel (semantics: "Counting the funnel", cohort funnel): entities grouped by the period in
+    which they entered the funnel's first stage, per stage of their pipeline, per segment cut. -#}
+with
+
+stage_reach as (
+
+    select * from {{ ref('fct_funnel_stage_reach') }}
+
+),
+
+-- one copy per period grain, keyed on the cohort: the period of the funnel entry
+cohort_rows as (
+
+    {{ marts_period_rows('stage_reach', 'entered_funnel_at', [
+        'source_system', 'entity_type', 'pipeline', 'entity_key', 'stage', 'stage_order',
+        'days_from_entry', 'is_lost_at_stage', 'is_open_at_stage',
+        'owner_key', 'manager_key', 'team', 'region', 'channel', 'product', 'customer_segment',
+        'deal_type',
+    ]) }}
+
+),
+
+-- one copy per segment cut (long format)
+segment_rows as (
+
+    {{ marts_segment_rows('cohort_rows', [
+        'source_system', 'entity_type', 'pipeline', 'period_grain', 'period_start', 'entity_key',
+        'stage', 'stage_order', 'days_from_entry', 'is_lost_at_stage', 'is_open_at_stage',
+    ]) }}
+
+),
+
+stage_counts as (
+
+    select
+        source_system,
+        entity_type,
+        pipeline,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        stage,
+        count(*) as entities_reached,
+        sum(case when is_lost_at_stage then 1 else 0 end) as entities_lost_at_stage,
+        sum(case when is_open_at_stage then 1 else 0 end) as entities_open_at_stage,
+        {{ marts_percentile('days_from_entry', 0.5) }} as median_days_from_entry,
+        {{ marts_percentile('days_from_entry', 0.9) }} as p90_days_from_entry
+    from segment_rows
+    group by
+        source_system,
+        entity_type,
+        pipeline,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        stage
+
+),
+
+-- the stages each pipeline uses, in order, with the stage before each and the pipeline's first
+pipeline_stages as (
+
+    select
+        source_system,
+        entity_type,
+        pipeline,
+        stage,
+        stage_order,
+        lag(stage) over (
+            partition by source_system, entity_type, pipeline order by stage_order
+        ) as previous_stage,
+        min(stage_order) over (partition by source_system, entity_type, pipeline) as first_stage_order
+    from (
+        select distinct
+            source_system,
+            entity_type,
+            pipeline,
+            stage,
+            stage_order
+        from stage_reach
+    ) as distinct_stages
+
+),
+
+cohorts as (
+
+    select
+        source_system,
+        entity_type,
+        pipeline,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value
+    from (
+        select distinct
+            source_system,
+            entity_type,
+            pipeline,
+            period_grain,
+            period_start,
+            segment_type,
+            segment_value
+        from segment_rows
+    ) as distinct_cohorts
+
+),
+
+-- every stage of the pipeline for every cohort and cut, so a stage nobody of the cohort reached
+-- shows 0 and the step into it is not skipped
+dense as (
+
+    select
+        cohorts.source_system,
+        cohorts.entity_type,
+        cohorts.pipeline,
+        cohorts.period_grain,
+        cohorts.period_start,
+        cohorts.segment_type,
+        cohorts.segment_value,
+        pipeline_stages.stage,
+        pipeline_stages.stage_order,
+        pipeline_stages.previous_stage,
+        pipeline_stages.first_stage_order,
+        coalesce(stage_counts.entities_reached, 0) as entities_reached,
+        coalesce(stage_counts.entities_lost_at_stage, 0) as entities_lost_at_stage,
+        coalesce(stage_counts.entities_open_at_stage, 0) as entities_open_at_stage,
+        stage_counts.median_days_from_entry,
+        stage_counts.p90_days_from_entry
+    from cohorts
+    inner join pipeline_stages
+        on cohorts.source_system = pipeline_stages.source_system
+        and cohorts.entity_type = pipeline_stages.entity_type
+        and cohorts.pipeline = pipeline_stages.pipeline
+    left join stage_counts
+        on cohorts.source_system = stage_counts.source_system
+        and cohorts.entity_type = stage_counts.entity_type
+        and cohorts.pipeline = stage_counts.pipeline
+        and cohorts.period_grain = stage_counts.period_grain
+        and cohorts.period_start = stage_counts.period_start
+        and cohorts.segment_type = stage_counts.segment_type
+        and cohorts.segment_value = stage_counts.segment_value
+        and pipeline_stages.stage = stage_counts.stage
+
+),
+
+-- the previous stage's and the first stage's reach of the same cohort and cut (self-joins
+-- rather than windows: many tiny window partitions are slow at scale)
+with_denominators as (
+
+    select
+        dense.*,
+        previous_stages.entities_reached as entities_reached_previous_stage,
+        first_stages.entities_reached as entities_in_cohort
+    from dense
+    left join dense as previous_stages
+        on dense.source_system = previous_stages.source_system
+        and dense.entity_type = previous_stages.entity_type
+        and dense.pipeline = previous_stages.pipeline
+        and dense.period_grain = previous_stages.period_grain
+        and dense.period_start = previous_stages.period_start
+        and dense.segment_type = previous_stages.segment_type
+        and dense.segment_value = previous_stages.segment_value
+        and dense.previous_stage = previous_stages.stage
+    left join dense as first_stages
+        on dense.source_system = first_stages.source_system
+        and dense.entity_type = first_stages.entity_type
+        and dense.pipeline = first_stages.pipeline
+        and dense.period_grain = first_stages.period_grain
+        and dense.period_start = first_stages.period_start
+        and dense.segment_type = first_stages.segment_type
+        and dense.segment_value = first_stages.segment_value
+        and dense.first_stage_order = first_stages.stage_order
+
+),
+
+final as (
+
+    select
+        source_system,
+        entity_type,
+        pipeline,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value,
+        stage,
+        stage_order,
+        previous_stage,
+        entities_in_cohort,
+        entities_reached,
+        entities_reached_previous_stage,
+        -- conversion from the previous stage / from the top, see semantics "Counting the funnel"
+        {{ marts_divide('entities_reached', 'entities_reached_previous_stage') }} as conversion_from_previous,
+        {{ marts_divide('entities_reached', 'entities_in_cohort') }} as conversion_from_top,
+        entities_lost_at_stage,
+        entities_open_at_stage,
+        median_days_from_entry,
+        p90_days_from_entry
+    from with_denominators
+
+)
+
+select
+    source_system,
+    entity_type,
+    pipeline,
+    period_grain,
+    period_start,
+    segment_type,
+    segment_value,
+    stage,
+    stage_order,
+    previous_stage,
+    entities_in_cohort,
+    entities_reached,
+    entities_reached_previous_stage,
+    conversion_from_previous,
+    conversion_from_top,
+    entities_lost_at_stage,
+    entities_open_at_stage,
+    median_days_from_entry,
+    p90_days_from_entry
+from final
