@@ -4,10 +4,10 @@
     {{ return(adapter.dispatch('epoch_seconds', 'funnel_warehouse')(ts)) }}
 {%- endmacro %}
 
-{% macro default__epoch_seconds(ts) -%}
+{% macro duckdb__epoch_seconds(ts) -%}
     cast(epoch(cast({{ ts }} as timestamp)) as double)
 {%- endmacro %}
 
-{% macro spark__epoch_seconds(ts) -%}
+{% macro default__epoch_seconds(ts) -%}
     cast(unix_timestamp(cast({{ ts }} as timestamp)) as double)
 {%- endmacro %}

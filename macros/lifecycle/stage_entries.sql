@@ -133,7 +133,7 @@
 
     ),
 
-    -- an unmapped label is its own "stage" when comparing with the previous row
+    -- an unmapped label is its own stage key when comparing with the previous row
     compared as (
 
         select

@@ -1,4 +1,4 @@
-"""The staging models, stage mapping and shared macros avoid SQL that Spark 3.5 cannot run.
+"""Every model, macro, test and analysis avoids SQL that Spark 3.5 cannot run.
 
 A static check over the source files (the same models must build on DuckDB and on Spark):
 DuckDB-only syntax and functions belong in adapter.dispatch implementations, never inline.
@@ -12,16 +12,12 @@ from pathlib import Path
 import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-CHECKED = [
-    *sorted((PROJECT_DIR / "models" / "staging").rglob("*.sql")),
-    *sorted((PROJECT_DIR / "models" / "intermediate" / "stages").rglob("*.sql")),
-    *sorted((PROJECT_DIR / "macros" / "staging").rglob("*.sql")),
-    *sorted((PROJECT_DIR / "tests" / "dbt").rglob("*.sql")),
-    *sorted((PROJECT_DIR / "models" / "marts" / "funnel").rglob("*.sql")),
-    *sorted((PROJECT_DIR / "models" / "marts" / "marketing").rglob("*.sql")),
-    *sorted((PROJECT_DIR / "models" / "marts" / "handoff").rglob("*.sql")),
-    *sorted((PROJECT_DIR / "macros" / "marts").rglob("*.sql")),
-]
+# Every SQL file dbt reads: models, macros, singular and generic tests, analyses, snapshots.
+CHECKED = sorted(
+    path
+    for folder in ("models", "macros", "tests/dbt", "analyses", "snapshots")
+    for path in (PROJECT_DIR / folder).rglob("*.sql")
+)
 
 FORBIDDEN = {
     "qualify": re.compile(r"\bqualify\b", re.I),
