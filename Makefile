@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LEADS ?= 20000
 SEED ?= 42
+AS_OF ?= $(shell date +%F)
 DEMO := exports/demo
 
 .PHONY: run test install install-test java lint generate build ui clean
@@ -30,7 +31,7 @@ java:
 	@bash scripts/ensure_java.sh
 
 run: install
-	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --out $(DEMO) --format all
+	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --as-of $(AS_OF) --out $(DEMO) --format all
 	$(BIN)/funnel run $(DEMO)
 
 test: install-test
@@ -38,7 +39,7 @@ test: install-test
 	$(BIN)/pytest
 
 generate: install
-	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --out $(DEMO) --format all
+	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --as-of $(AS_OF) --out $(DEMO) --format all
 
 build: install
 	$(BIN)/funnel build

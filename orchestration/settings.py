@@ -61,7 +61,9 @@ class Settings:
     def export_to_environment(self) -> None:
         """Make subprocesses started by libraries (dagster-dbt's dbt) see the same absolute paths."""
         for name, value in self.dbt_env().items():
-            if name.startswith(("FUNNEL_", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR")):
+            # DBT_TARGET_PATH too: dagster-dbt copies partial_parse.msgpack from there into each
+            # invocation's own target folder, so runs keep partial parsing.
+            if name.startswith(("FUNNEL_", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR", "DBT_TARGET_PATH")):
                 os.environ[name] = value
         os.environ["FUNNEL_LANDING_DIR"] = str(self.landing_dir)
         os.environ["FUNNEL_REPORT"] = str(self.report_file)

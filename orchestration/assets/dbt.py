@@ -4,10 +4,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from dagster import AssetExecutionContext, AssetKey
+from dagster import AssetExecutionContext, AssetKey, Failure, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.assets.loading import WAREHOUSE_WRITER_POOL
+from orchestration.settings import Settings
+from orchestration.warehouse.dbt import failure_summary
 
 
 class FunnelDbtTranslator(DagsterDbtTranslator):
@@ -35,6 +37,18 @@ def build_dbt_assets(manifest: Path):  # noqa: ANN201 - an AssetsDefinition
     )
     def funnel_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):  # noqa: ANN202
         # No fetch_row_counts(): it would open the DuckDB file while dbt still holds the write lock.
-        yield from dbt.cli(["build"], context=context).stream()
+        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        yield from invocation.stream()
+        if not invocation.is_successful():
+            # Name the failed models and tests (and the stored failing rows) rather than only
+            # "dbt exited with 1", so the run's summary says why nothing was published.
+            settings = Settings.from_env()
+            summary = failure_summary(
+                invocation.target_path, settings.warehouse if settings.dbt_target == "duckdb" else None
+            )
+            raise Failure(
+                description=f"dbt build failed; the published copy was not replaced.\n{summary}",
+                metadata={"failures": MetadataValue.md(summary or "see the dbt log")},
+            )
 
     return funnel_dbt_models

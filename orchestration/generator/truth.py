@@ -11,8 +11,10 @@ from typing import Any
 
 import numpy as np
 
+from . import ids as _ids
 from .config import (
     CHANNELS,
+    DAY,
     DEAL_STAGES,
     DEAL_TYPES,
     DQ,
@@ -81,6 +83,7 @@ class Truth:
         self.examples: dict[str, int] = {}
         self.counts: dict[str, int] = defaultdict(int)
         self.mql_score_75_never_mql = 0
+        self.pipeline = _PipelineTruth()
 
     # ----------------------------------------------------------------- persons
     def add_persons(self, persons: Persons) -> None:
@@ -106,6 +109,7 @@ class Truth:
         self._example("person_skip", persons.pid, persons.ev_p[second[code == 1]])
         recycled = second[(code == 2) & (persons.ev_s[second] == LEAD)]
         self._example("person_recycle", persons.pid, persons.ev_p[recycled])
+        self.pipeline.add_persons(persons, reached)
 
     # ------------------------------------------------------------------- deals
     def add_deals(self, deals: Deals, channel_of_deal: np.ndarray) -> None:
@@ -142,6 +146,7 @@ class Truth:
         self.deal_dirs += np.bincount(code, minlength=4)
         self._example("deal_regression", deals.did, deals.ev_d[second[code == 2]])
         self._example("deal_reopen", deals.did, deals.ev_d[second[code == 3]])
+        self.pipeline.add_deals(deals)
 
     def _example(self, name: str, global_ids: np.ndarray, local: np.ndarray) -> None:
         if name not in self.examples and local.size:
@@ -184,6 +189,7 @@ class Truth:
         }
         out["overall"] = out.get("overall", {}).get("all", row(np.zeros(_D_STATS, dtype=np.int64)))
         out["entries"] = {s: int(v) for s, v in zip(DEAL_STAGES, self.deal_entries, strict=True)}
+        out["pipeline"] = self.pipeline.to_dict()
         return out
 
     def transitions_dict(self) -> dict[str, Any]:
@@ -191,4 +197,156 @@ class Truth:
             "rule": DIRECTION_RULE,
             "persons": {d: int(v) for d, v in zip(DIRECTIONS, self.person_dirs, strict=True)},
             "deals": {d: int(v) for d, v in zip(DIRECTIONS, self.deal_dirs, strict=True)},
+        }
+
+
+# ------------------------------------------------------------------ pipeline marts
+PIPELINE_RULES = {
+    "as_of_date": "UTC date of the latest deal event (creation or stage entry): the pipeline marts' as-of date "
+    "when var('as_of_date') is not set; ages and open states are measured at the end of that day",
+    "open_qualified_at_month_end": "deals whose stay covering the end of the month-end day (the as-of day in the "
+    "as-of month) is an open stage; every simulated deal starts at qualification or later",
+    "won_cycle_days": "days from deal creation to the closed_won entry, per UTC close month of won deals",
+    "stale": "open deals at the as-of end: days in the current stay > p90 (linear interpolation) of finished stays "
+    "of that stage, per pipeline ('single_pipeline': all deals in one pipeline, as Salesforce exports them; "
+    "'by_pipeline': new business and expansion apart, as HubSpot and generic do); or expected close day before "
+    "the as-of date; or probability <= 0.05",
+    "owners": "per deal / person owner (owner index), with the owner's id per format and region; leads = persons "
+    "owned, converted = owned persons that reached opportunity; cycle over won deals",
+}
+
+
+class _PipelineTruth:
+    """Per-deal arrays kept across chunks (a few numbers per deal), reduced in `to_dict`."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, list[np.ndarray]] = defaultdict(list)
+        self.owner_leads: dict[int, int] = defaultdict(int)
+        self.owner_converted: dict[int, int] = defaultdict(int)
+        self.owner_region: dict[int, int] = {}
+
+    def add_persons(self, persons: Persons, reached: np.ndarray) -> None:
+        opp = PERSON_STAGES.index("opportunity")
+        for owner, converted in zip(persons.owner.tolist(), (reached >= opp).tolist(), strict=True):
+            self.owner_leads[owner] += 1
+            self.owner_converted[owner] += int(converted)
+
+    def add_deals(self, deals: Deals) -> None:
+        if deals.n == 0:
+            return
+        offset = sum(a.size for a in self.parts["created"])
+        for name in (
+            "created",
+            "stage",
+            "last_t",
+            "close_day",
+            "probability",
+            "amount_usd_cents",
+            "owner",
+            "pipeline",
+        ):
+            self.parts[name].append(np.asarray(getattr(deals, name)))
+        self.parts["ev_d"].append(deals.ev_d + offset)
+        self.parts["ev_s"].append(deals.ev_s)
+        self.parts["ev_t"].append(deals.ev_t)
+
+    def _cat(self, name: str) -> np.ndarray:
+        parts = self.parts.get(name) or [np.zeros(0, dtype=np.int64)]
+        return np.concatenate(parts)
+
+    def to_dict(self) -> dict[str, Any]:
+        created, stage, last_t = self._cat("created"), self._cat("stage"), self._cat("last_t")
+        if created.size == 0:
+            return {"rules": PIPELINE_RULES}
+        ev_d, ev_s, ev_t = self._cat("ev_d"), self._cat("ev_s"), self._cat("ev_t")
+        order = np.lexsort((ev_t, ev_d))
+        ev_d, ev_s, ev_t = ev_d[order], ev_s[order], ev_t[order]
+        close_day, prob = self._cat("close_day"), self._cat("probability")
+        cents, owner, pipe = self._cat("amount_usd_cents"), self._cat("owner"), self._cat("pipeline")
+        as_of_day = int(max(ev_t.max(), created.max()) // DAY)
+        as_of_end = (as_of_day + 1) * DAY
+        won, lost = stage == W, stage == L
+        is_open = ~(won | lost)
+        cycle = (last_t - created) / DAY
+
+        # open (qualified) deals at the end of each month-end day
+        first_month = int(day_month_index(np.array([created.min() // DAY]))[0])
+        last_month = int(day_month_index(np.array([as_of_day]))[0])
+        open_at: dict[str, int] = {}
+        for m in range(first_month, last_month + 1):
+            end_day = min(int(np.datetime64(month_label(m + 1) + "-01", "D").astype(np.int64)) - 1, as_of_day)
+            end = (end_day + 1) * DAY
+            before = ev_t < end
+            last_idx = np.full(created.size, -1, dtype=np.int64)
+            np.maximum.at(last_idx, ev_d[before], np.flatnonzero(before))
+            exists = last_idx >= 0
+            st = np.where(exists, ev_s[np.maximum(last_idx, 0)], -1)
+            open_at[month_label(m)] = int((exists & (st >= 0) & (st < W)).sum())
+
+        # won cycle per close month
+        months = day_month_index(close_day)
+        cycle_by_month = {}
+        for m in np.unique(months[won]).tolist():
+            c = cycle[won & (months == m)]
+            cycle_by_month[month_label(m)] = {
+                "won_count": int(c.size),
+                "cycle_days_sum": float(c.sum()),
+                "cycle_days_median": float(np.median(c)),
+            }
+
+        # stale deals
+        same = ev_d[1:] == ev_d[:-1]
+        spell_stage, spell_days = ev_s[:-1][same], (ev_t[1:] - ev_t[:-1])[same] / DAY
+        spell_pipe = pipe[ev_d[:-1][same]]
+        days_in_stage = (as_of_end - last_t) / DAY
+        past_expected = is_open & (close_day < as_of_day)
+        low_prob = is_open & (prob <= 0.05 + 1e-12)
+
+        def stale(split: bool) -> dict[str, int]:
+            over = np.zeros(created.size, dtype=bool)
+            for s in range(W):
+                for p in np.unique(pipe).tolist() if split else [None]:
+                    sel = spell_stage == s if p is None else (spell_stage == s) & (spell_pipe == p)
+                    if not sel.any():
+                        continue
+                    p90 = float(np.percentile(spell_days[sel], 90))
+                    target = is_open & (stage == s) & (True if p is None else pipe == p)
+                    over |= target & (days_in_stage > p90)
+            any_reason = over | past_expected | low_prob
+            return {
+                "stale_deals": int(any_reason.sum()),
+                "over_stage_p90": int(over.sum()),
+                "past_expected_close": int(past_expected.sum()),
+                "low_probability": int(low_prob.sum()),
+            }
+
+        # owners and regions
+        by_owner: dict[str, Any] = {}
+        owners = sorted(set(owner.tolist()) | set(self.owner_leads))
+        for o in owners:
+            mine = owner == o
+            c = cycle[won & mine]
+            by_owner[str(o)] = {
+                "ids": {
+                    "salesforce": _ids.sf_id("005", o + 1),
+                    "hubspot": str(_ids.HS_OWNER_BASE + o),
+                    "generic": _ids.prefixed_id("U", o + 1, 5),
+                },
+                "leads": int(self.owner_leads.get(o, 0)),
+                "converted": int(self.owner_converted.get(o, 0)),
+                "won_count": int((won & mine).sum()),
+                "lost_count": int((lost & mine).sum()),
+                "won_amount": round(int(cents[won & mine].sum()) / 100, 2),
+                "cycle_days_sum": float(c.sum()),
+                "cycle_days_median": float(np.median(c)) if c.size else None,
+                "open_count": int((is_open & mine).sum()),
+                "open_amount": round(int(cents[is_open & mine].sum()) / 100, 2),
+            }
+        return {
+            "rules": PIPELINE_RULES,
+            "as_of_date": str(np.datetime64(as_of_day, "D")),
+            "open_qualified_at_month_end": open_at,
+            "won_cycle_by_close_month": cycle_by_month,
+            "stale": {"single_pipeline": stale(False), "by_pipeline": stale(True)},
+            "by_owner": by_owner,
         }

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,16 @@ from orchestration.settings import PROJECT_DIR, Settings
 
 DEMO_LEADS = 3_000
 DEMO_SEED = 7
+
+
+@pytest.fixture(autouse=True)
+def _restore_environment() -> Iterator[None]:
+    """Running the Dagster job exports settings to os.environ (for the dbt subprocess); no test
+    may leak them into the next one."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 def settings_in(directory: Path, **extra: str) -> Settings:
@@ -22,6 +33,9 @@ def settings_in(directory: Path, **extra: str) -> Settings:
         "FUNNEL_SPARK_DIR": str(directory / "spark"),
         "FUNNEL_DUCKDB_MEMORY_LIMIT": "2GB",
         "FUNNEL_PII_SALT": "test-salt",
+        "DAGSTER_HOME": str(directory / "dagster_home"),
+        "FUNNEL_PUBLISHED": str(directory / "published" / "funnel.duckdb"),
+        "FUNNEL_REPORT": str(directory / "report.html"),
         **extra,
     }
     return Settings.from_env(env)
