@@ -73,7 +73,7 @@ def read_report_data(warehouse: str) -> ReportData:
         person_funnel = _query(
             con,
             """
-            select source_system, stage, stage_order, sum(reached) as reached
+            select source_system, stage, stage_order, sum(entities_reached) as reached
             from marts.fct_funnel_cohort
             where entity_type = 'person' and segment_type = 'all' and period_grain = 'month'
             group by source_system, stage, stage_order
@@ -83,7 +83,7 @@ def read_report_data(warehouse: str) -> ReportData:
         deal_funnel = _query(
             con,
             """
-            select source_system, stage, stage_order, sum(reached) as reached
+            select source_system, stage, stage_order, sum(entities_reached) as reached
             from marts.fct_funnel_cohort
             where entity_type = 'deal' and segment_type = 'all' and period_grain = 'month'
             group by source_system, stage, stage_order

@@ -15,6 +15,7 @@ def test_report_is_self_contained_and_shows_the_reconciliation(built_demo: Setti
     page = build_report(built_demo.warehouse, tmp_path / "report.html").read_text()
     assert "<script src=" not in page  # Plotly is inlined: the file opens with no network
     assert "Rows read per file = loaded + quarantined" in page
+    assert "Persons reaching each stage" in page and "Deals reaching each stage" in page
     assert "salesforce/Opportunity.csv" in page
 
 
