@@ -1,0 +1,132 @@
+{#- Shared helpers of the pipeline, performance and planning marts (all engine-portable). -#}
+
+{#- numerator / denominator as a floating-point division; null when the denominator is 0 or null. -#}
+{% macro pipeline_divide(numerator, denominator) -%}
+    case
+        when {{ denominator }} is null or {{ denominator }} = 0 then null
+        else cast({{ numerator }} as double) / cast({{ denominator }} as double)
+    end
+{%- endmacro %}
+
+
+{#- Exact, linearly interpolated percentile (DuckDB quantile_cont, Spark percentile: both
+    interpolate at (n - 1) * p, so both engines give the same value). p is a literal in [0, 1]. -#}
+{% macro pipeline_percentile(expr, p) -%}
+    {{ return(adapter.dispatch('pipeline_percentile', 'funnel_warehouse')(expr, p)) }}
+{%- endmacro %}
+
+{% macro default__pipeline_percentile(expr, p) -%}
+    percentile_cont({{ p }}) within group (order by cast({{ expr }} as double))
+{%- endmacro %}
+
+{% macro duckdb__pipeline_percentile(expr, p) -%}
+    quantile_cont(cast({{ expr }} as double), {{ p }})
+{%- endmacro %}
+
+{% macro spark__pipeline_percentile(expr, p) -%}
+    percentile(cast({{ expr }} as double), {{ p }})
+{%- endmacro %}
+
+
+{#- Days between two timestamps as a double: epoch seconds / 86400.0 (never a sub-day datediff). -#}
+{% macro pipeline_days_between(start_ts, end_ts) -%}
+    (({{ epoch_seconds(end_ts) }} - {{ epoch_seconds(start_ts) }}) / 86400.0)
+{%- endmacro %}
+
+
+{#- A date plus n days (n an integer expression), as a date, on every engine. -#}
+{% macro pipeline_add_days(date_expr, days) -%}
+    cast({{ dbt.dateadd('day', days, date_expr) }} as date)
+{%- endmacro %}
+
+
+{#- The reporting date (business time zone) of a UTC timestamp. -#}
+{% macro pipeline_business_date(ts) -%}
+    cast({{ to_business_time(ts) }} as date)
+{%- endmacro %}
+
+
+{#- The as-of date of the pipeline marts: var('as_of_date') when set, else `fallback_expr` (the
+    models pass the latest deal event date in the data, so the same data always gives the same
+    answer; current_date would make the marts change by the day). -#}
+{% macro pipeline_as_of_date(fallback_expr) -%}
+    {%- if var('as_of_date', none) is not none -%}
+        cast('{{ var("as_of_date") }}' as date)
+    {%- else -%}
+        {{ fallback_expr }}
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The segment cuts of the pipeline marts (semantics: owner, manager, team / region, channel,
+    product, customer segment, pipeline, deal type), plus 'all'. var('pipeline_segment_types')
+    keeps only the listed cuts ('all' always stays): a lever on mart size, and what lets a unit
+    test look at one cut. -#}
+{% macro pipeline_segments() -%}
+    {%- set wanted = var('pipeline_segment_types', none) -%}
+    {%- set segments = [
+        {'type': 'owner', 'column': 'owner_key'},
+        {'type': 'manager', 'column': 'manager_key'},
+        {'type': 'team', 'column': 'team'},
+        {'type': 'region', 'column': 'region'},
+        {'type': 'channel', 'column': 'channel'},
+        {'type': 'product', 'column': 'product'},
+        {'type': 'customer_segment', 'column': 'customer_segment'},
+        {'type': 'pipeline', 'column': 'pipeline'},
+        {'type': 'deal_type', 'column': 'deal_type'},
+    ] -%}
+    {%- if wanted is none -%}
+        {{ return(segments) }}
+    {%- endif -%}
+    {{ return(segments | selectattr('type', 'in', wanted) | list) }}
+{%- endmacro %}
+
+
+{#- Long format: every row of `relation` once per segment cut (segment_type, segment_value),
+    plus the 'all' cut; a missing value is 'unknown'. `columns` are carried through. -#}
+{% macro pipeline_segment_rows(relation, columns, segments=none) -%}
+    {%- set segments = segments if segments is not none else pipeline_segments() -%}
+    select
+        'all' as segment_type,
+        'all' as segment_value,
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
+    {%- for segment in segments %}
+
+    union all
+
+    select
+        '{{ segment.type }}' as segment_type,
+        coalesce(cast({{ segment.column }} as {{ dbt.type_string() }}), 'unknown') as segment_value,
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- Every day from var('pipeline_spine_start') to var('pipeline_spine_end') (literal bounds, so the
+    spine compiles without querying the warehouse); models filter it to the data's own range. -#}
+{% macro pipeline_day_spine() -%}
+    select cast(date_day as date) as day
+    from (
+        {{ dbt.date_spine(
+            'day',
+            "cast('" ~ var('pipeline_spine_start', '2015-01-01') ~ "' as date)",
+            "cast('" ~ var('pipeline_spine_end', '2035-12-31') ~ "' as date)"
+        ) }}
+    ) as spine
+{%- endmacro %}
+
+
+{#- Every month start between the same literal bounds (a few hundred rows: the month-end snapshot
+    points and the velocity windows need no day spine). -#}
+{% macro pipeline_month_spine() -%}
+    select cast(date_month as date) as month_start
+    from (
+        {{ dbt.date_spine(
+            'month',
+            "cast('" ~ var('pipeline_spine_start', '2015-01-01') ~ "' as date)",
+            "cast('" ~ var('pipeline_spine_end', '2035-12-31') ~ "' as date)"
+        ) }}
+    ) as spine
+{%- endmacro %}

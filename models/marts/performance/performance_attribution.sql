@@ -1,0 +1,204 @@
+with
+
+touches as (
+
+    select * from {{ ref('fct_marketing_touches') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_persons') }}
+
+),
+
+person_reach as (
+
+    select * from {{ ref('int_person_stage_reach') }}
+
+),
+
+deals as (
+
+    select * from {{ ref('pipeline_deals') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('pipeline_as_of') }}
+
+),
+
+person_stages as (
+
+    select
+        person_key,
+        max(case when stage = 'lead' then 1 else 0 end) as is_lead,
+        max(case when stage = 'mql' then 1 else 0 end) as is_mql,
+        max(case when stage = 'opportunity' then 1 else 0 end) as is_opportunity,
+        max(case when stage = 'customer' then 1 else 0 end) as is_new_customer,
+        min(case when stage = 'opportunity' then reached_at end) as opportunity_at
+    from person_reach
+    group by person_key
+
+),
+
+person_deals as (
+
+    select
+        person_key,
+        count(case when is_won then 1 end) as wins,
+        coalesce(sum(case when is_won then amount_reporting end), 0) as revenue,
+        -- pipeline sourced: every deal the person brought, at its amount
+        coalesce(sum(amount_reporting), 0) as pipeline_sourced
+    from deals
+    where person_key is not null
+    group by person_key
+
+),
+
+outcomes as (
+
+    select
+        persons.person_key,
+        persons.source_system,
+        persons.email_hash,
+        coalesce(persons.channel, 'unknown') as crm_channel,
+        coalesce(person_stages.is_lead, 0) as is_lead,
+        coalesce(person_stages.is_mql, 0) as is_mql,
+        coalesce(person_stages.is_opportunity, 0) as is_opportunity,
+        coalesce(person_stages.is_new_customer, 0) as is_new_customer,
+        coalesce(person_deals.wins, 0) as wins,
+        coalesce(person_deals.revenue, 0) as revenue,
+        coalesce(person_deals.pipeline_sourced, 0) as pipeline_sourced,
+        person_stages.opportunity_at
+    from persons
+    left join person_stages
+        on persons.person_key = person_stages.person_key
+    left join person_deals
+        on persons.person_key = person_deals.person_key
+
+),
+
+-- a person's touches up to their first opportunity (all touches up to the as-of day when none):
+-- the marketing file is shared by every CRM (matched by email hash), a mapping file's touches
+-- belong to its own source system
+person_touches as (
+
+    select
+        outcomes.person_key,
+        touches.touch_key,
+        touches.channel,
+        coalesce(touches.campaign_id, 'none') as campaign_id,
+        touches.touched_at
+    from outcomes
+    inner join touches
+        on outcomes.email_hash = touches.person_email_hash
+        and (touches.is_shared_source or touches.source_system = outcomes.source_system)
+    cross join as_of
+    where touches.touched_at <= coalesce(outcomes.opportunity_at, touches.touched_at)
+        and {{ to_business_time('touches.touched_at') }} < as_of.as_of_at
+
+),
+
+-- rank within the person to find the first and last touch; the count gives the linear share
+ranked as (
+
+    select
+        person_touches.*,
+        row_number() over (partition by person_key order by touched_at, touch_key) as touch_rank,
+        row_number() over (partition by person_key order by touched_at desc, touch_key desc) as touch_rank_desc,
+        count(*) over (partition by person_key) as touch_count
+    from person_touches
+
+),
+
+credits as (
+
+    select person_key, 'first_touch' as attribution_model, channel, campaign_id, 1.0 as credit, 0 as touches
+    from ranked
+    where touch_rank = 1
+
+    union all
+
+    select person_key, 'last_touch' as attribution_model, channel, campaign_id, 1.0 as credit, 0 as touches
+    from ranked
+    where touch_rank_desc = 1
+
+    union all
+
+    select
+        person_key,
+        'linear' as attribution_model,
+        channel,
+        campaign_id,
+        1.0 / touch_count as credit,
+        0 as touches
+    from ranked
+
+),
+
+-- persons without a touch keep their CRM channel (lead source) with full credit in every model
+untouched as (
+
+    select
+        outcomes.person_key,
+        models.attribution_model,
+        outcomes.crm_channel as channel,
+        'none' as campaign_id,
+        1.0 as credit,
+        0 as touches
+    from outcomes
+    cross join (
+        select 'first_touch' as attribution_model
+        union all select 'last_touch'
+        union all select 'linear'
+    ) as models
+    left join (select distinct person_key from person_touches) as touched
+        on outcomes.person_key = touched.person_key
+    where touched.person_key is null
+
+),
+
+final as (
+
+    select
+        outcomes.source_system,
+        allocated.attribution_model,
+        allocated.channel,
+        allocated.campaign_id,
+        allocated.person_key,
+        cast(allocated.credit as double) as credit,
+        allocated.credit * outcomes.is_lead as leads,
+        allocated.credit * outcomes.is_mql as mqls,
+        allocated.credit * outcomes.is_opportunity as opportunities,
+        allocated.credit * outcomes.is_new_customer as new_customers,
+        allocated.credit * outcomes.wins as wins,
+        allocated.credit * outcomes.revenue as revenue,
+        allocated.credit * outcomes.pipeline_sourced as pipeline_sourced
+    from (
+        select * from credits
+        union all
+        select * from untouched
+    ) as allocated
+    inner join outcomes
+        on allocated.person_key = outcomes.person_key
+
+)
+
+select
+    source_system,
+    attribution_model,
+    channel,
+    campaign_id,
+    person_key,
+    credit,
+    cast(leads as double) as leads,
+    cast(mqls as double) as mqls,
+    cast(opportunities as double) as opportunities,
+    cast(new_customers as double) as new_customers,
+    cast(wins as double) as wins,
+    cast(revenue as double) as revenue,
+    cast(pipeline_sourced as double) as pipeline_sourced
+from final

@@ -1,0 +1,109 @@
+with
+
+deals as (
+
+    select * from {{ ref('pipeline_deals') }}
+
+),
+
+states as (
+
+    select * from {{ ref('pipeline_deal_states') }}
+
+),
+
+win_rates as (
+
+    select * from {{ ref('pipeline_stage_win_rates') }}
+
+),
+
+open_now as (
+
+    select
+        states.point_date as as_of_date,
+        states.stage_at as stage,
+        deals.deal_key,
+        deals.source_system,
+        deals.pipeline,
+        deals.amount_reporting,
+        deals.owner_key,
+        deals.manager_key,
+        deals.team,
+        deals.region,
+        deals.channel,
+        deals.product,
+        deals.customer_segment,
+        deals.deal_type
+    from states
+    inner join deals
+        on states.deal_key = deals.deal_key
+    where states.is_as_of
+        and states.is_open_at
+
+),
+
+segmented as (
+
+    {{ pipeline_segment_rows('open_now', [
+        'as_of_date', 'source_system', 'pipeline', 'stage', 'amount_reporting']) }}
+
+),
+
+grouped as (
+
+    select
+        as_of_date,
+        source_system,
+        segment_type,
+        segment_value,
+        pipeline,
+        stage,
+        count(*) as open_deals,
+        coalesce(sum(amount_reporting), 0) as open_amount
+    from segmented
+    group by as_of_date, source_system, segment_type, segment_value, pipeline, stage
+
+),
+
+-- P of the segment's own cohort; when it has no closed cohort deal, the source's 'all' cohort
+with_probability as (
+
+    select
+        grouped.*,
+        coalesce(own.win_probability, overall.win_probability) as win_probability,
+        own.win_probability is null and overall.win_probability is not null as is_probability_fallback,
+        coalesce(own.won_deals + own.lost_deals, 0) as probability_basis_deals
+    from grouped
+    left join win_rates as own
+        on grouped.as_of_date = own.point_date
+        and grouped.source_system = own.source_system
+        and grouped.pipeline = own.pipeline
+        and grouped.stage = own.stage
+        and grouped.segment_type = own.segment_type
+        and grouped.segment_value = own.segment_value
+    left join win_rates as overall
+        on grouped.as_of_date = overall.point_date
+        and grouped.source_system = overall.source_system
+        and grouped.pipeline = overall.pipeline
+        and grouped.stage = overall.stage
+        and overall.segment_type = 'all'
+
+)
+
+select
+    as_of_date,
+    source_system,
+    segment_type,
+    segment_value,
+    pipeline,
+    stage,
+    open_deals,
+    open_amount,
+    win_probability,
+    is_probability_fallback,
+    probability_basis_deals,
+    -- historical forecast (semantics): expected wins = sum of P over open deals, revenue = sum amount x P
+    open_deals * win_probability as expected_wins,
+    open_amount * win_probability as expected_revenue
+from with_probability

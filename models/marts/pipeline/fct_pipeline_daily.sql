@@ -1,0 +1,226 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+        unique_key=['day', 'source_system', 'pipeline', 'stage'],
+        partition_by=(['snapshot_month'] if target.type == 'spark' else none),
+        on_schema_change='fail'
+    )
+}}
+
+with
+
+deals as (
+
+    select * from {{ ref('pipeline_deals') }}
+
+),
+
+spells as (
+
+    select * from {{ ref('int_deal_spells') }}
+
+),
+
+stage_definitions as (
+
+    select * from {{ ref('stage_definitions') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('pipeline_as_of') }}
+
+),
+
+days as (
+
+    {{ pipeline_day_spine() }}
+
+),
+
+bounds as (
+
+    select
+        min(deals.created_date) as first_date,
+        max(as_of.as_of_date) as as_of_date
+    from deals
+    cross join as_of
+
+),
+
+{% if is_incremental() %}
+-- reprocess var('pipeline_daily_lookback_days') days back, from the start of that month (Spark
+-- overwrites whole month partitions, so a partition is always rebuilt complete), so late history
+-- landing in a later load is picked up
+reprocess_from as (
+
+    select cast({{ dbt.date_trunc('month', pipeline_add_days('max(day)', -1 * var('pipeline_daily_lookback_days', 7))) }} as date)
+        as from_date
+    from {{ this }}
+
+),
+{% endif %}
+
+-- open stays only; the amount is the deal's current one (history has no amount); the weight is
+-- the deal's CRM probability for its current stay and the stage's seeded default probability for
+-- past stays (the CRM's probability at the time is not in the stage history)
+open_spells as (
+
+    select
+        spells.source_system,
+        spells.pipeline,
+        spells.stage,
+        {{ pipeline_business_date('spells.entered_at') }} as entered_date,
+        {{ pipeline_business_date('spells.exited_at') }} as exited_date,
+        deals.amount_reporting,
+        deals.amount_reporting * case
+            when spells.is_current then coalesce(deals.probability, definitions.default_probability)
+            else definitions.default_probability
+        end as weighted_amount
+    from spells
+    inner join deals
+        on spells.deal_key = deals.deal_key
+    left join stage_definitions as definitions
+        on definitions.entity_type = 'deal'
+        and spells.stage = definitions.stage
+    where not coalesce(definitions.is_closed, false)
+
+),
+
+-- a stay counts at the end of each day from its entry day to the day before its exit day:
+-- +1 on the entry day, -1 on the exit day, then a running sum (no per-deal-per-day rows)
+deltas as (
+
+    select
+        source_system,
+        pipeline,
+        stage,
+        entered_date as day,
+        count(*) as deal_delta,
+        sum(amount_reporting) as amount_delta,
+        sum(weighted_amount) as weighted_delta
+    from open_spells
+    group by source_system, pipeline, stage, entered_date
+
+    union all
+
+    select
+        source_system,
+        pipeline,
+        stage,
+        exited_date as day,
+        -1 * count(*) as deal_delta,
+        -1 * sum(amount_reporting) as amount_delta,
+        -1 * sum(weighted_amount) as weighted_delta
+    from open_spells
+    where exited_date is not null
+    group by source_system, pipeline, stage, exited_date
+
+),
+
+daily_deltas as (
+
+    select
+        source_system,
+        pipeline,
+        stage,
+        day,
+        sum(deal_delta) as deal_delta,
+        sum(amount_delta) as amount_delta,
+        sum(weighted_delta) as weighted_delta
+    from deltas
+    group by source_system, pipeline, stage, day
+
+),
+
+stage_keys as (
+
+    select distinct source_system, pipeline, stage
+    from open_spells
+
+),
+
+grid as (
+
+    select
+        days.day,
+        stage_keys.source_system,
+        stage_keys.pipeline,
+        stage_keys.stage
+    from days
+    cross join bounds
+    cross join stage_keys
+    where days.day >= bounds.first_date
+        and days.day <= bounds.as_of_date
+
+),
+
+-- running totals over all history (cheap: deltas are already aggregated per day and stage)
+running as (
+
+    select
+        grid.day,
+        grid.source_system,
+        grid.pipeline,
+        grid.stage,
+        sum(coalesce(daily_deltas.deal_delta, 0)) over (
+            partition by grid.source_system, grid.pipeline, grid.stage
+            order by grid.day
+            rows between unbounded preceding and current row
+        ) as open_deals,
+        sum(coalesce(daily_deltas.amount_delta, 0)) over (
+            partition by grid.source_system, grid.pipeline, grid.stage
+            order by grid.day
+            rows between unbounded preceding and current row
+        ) as open_amount,
+        sum(coalesce(daily_deltas.weighted_delta, 0)) over (
+            partition by grid.source_system, grid.pipeline, grid.stage
+            order by grid.day
+            rows between unbounded preceding and current row
+        ) as weighted_amount
+    from grid
+    left join daily_deltas
+        on grid.source_system = daily_deltas.source_system
+        and grid.pipeline = daily_deltas.pipeline
+        and grid.stage = daily_deltas.stage
+        and grid.day = daily_deltas.day
+
+),
+
+final as (
+
+    select
+        running.day,
+        running.source_system,
+        running.pipeline,
+        running.stage,
+        definitions.stage_order,
+        running.open_deals,
+        -- rounded to cents: a running sum of doubles must not leave 1e-10 residues on empty stages
+        cast(round(running.open_amount, 2) as double) as open_amount,
+        cast(round(running.weighted_amount, 2) as double) as weighted_amount,
+        cast({{ dbt.date_trunc('month', 'running.day') }} as date) as snapshot_month
+    from running
+    left join stage_definitions as definitions
+        on definitions.entity_type = 'deal'
+        and running.stage = definitions.stage
+    {% if is_incremental() %}
+    cross join reprocess_from
+    where running.day >= reprocess_from.from_date
+    {% endif %}
+
+)
+
+select
+    day,
+    source_system,
+    pipeline,
+    stage,
+    stage_order,
+    open_deals,
+    open_amount,
+    weighted_amount,
+    snapshot_month
+from final
