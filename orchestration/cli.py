@@ -140,6 +140,28 @@ def report(
 
 
 @app.command()
+def plan(
+    target_revenue: Annotated[
+        float, typer.Argument(help="Revenue target for next quarter, reporting currency.")
+    ],
+    source_system: Annotated[str | None, typer.Option(help="Only this source system.")] = None,
+) -> None:
+    """How many deals, opportunities and leads next quarter's revenue target needs (reverse funnel)."""
+    from orchestration.pipeline import plan_leads
+    from orchestration.warehouse import DbtError
+
+    try:
+        answer = plan_leads(Settings.from_env(), target_revenue, source_system)
+    except DbtError as exc:
+        _fail(str(exc))
+    # One column per source system, one row per figure: reads top to bottom like the funnel.
+    table = Table("", *[str(s) for s in answer["source_system"]], title=f"Plan for {target_revenue:,.0f}")
+    for column in answer.columns.drop("source_system"):
+        table.add_row(column, *[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in answer[column]])
+    Console().print(table)
+
+
+@app.command()
 def ledger(limit: Annotated[int, typer.Option(help="Rows to show.")] = 50) -> None:
     """Show the newest ledger rows: per file and run, rows read, loaded and quarantined."""
     from orchestration.pipeline import read_ledger

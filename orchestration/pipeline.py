@@ -110,3 +110,23 @@ def failed_steps(result: Any) -> list[str]:
             message = error.message.strip() if error else "failed"
             lines.append(f"{event.step_key}: {message}")
     return lines
+
+
+def plan_leads(settings: Settings, target_revenue: float, source_system: str | None = None) -> Any:
+    """Answer "how many leads do we need next quarter for this revenue target?" by compiling
+    analyses/leads_needed_next_quarter.sql and running it read-only on the warehouse."""
+    import json
+
+    variables = {"target_revenue": target_revenue}
+    if source_system:
+        variables["plan_source_system"] = source_system
+    run_dbt(
+        settings,
+        ["compile", "--select", "leads_needed_next_quarter", "--vars", json.dumps(variables), "--quiet"],
+        target="duckdb",
+        capture=True,
+    )
+    target_path = Path(settings.dbt_env("duckdb")["DBT_TARGET_PATH"])
+    compiled = target_path / "compiled" / "funnel_warehouse" / "analyses" / "leads_needed_next_quarter.sql"
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return con.execute(compiled.read_text()).df()
