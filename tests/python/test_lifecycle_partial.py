@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.pipeline import build_models, load_exports
 
@@ -51,3 +52,42 @@ def test_partial_exports_give_only_the_evidenced_stages(make_settings, tmp_path)
                         ("partial_crm:L-3", "email")]
     assert won == [("partial_crm:W-1", "partial_crm:L-1", "closed_won", True),
                    ("partial_crm:W-2", "partial_crm:L-3", "closed_won", True)]
+
+
+def test_partial_exports_give_conversion_and_days_to_convert_by_channel_and_month(make_settings, tmp_path):
+    """The cohort funnel of the same two lists shows only mql and customer, with conversion and
+    median days by channel and month computed by hand:
+    L-1 paid_search  mql 2024-03-01 10:00 -> customer 2024-04-10 15:00 = 40 d 5 h   = 40.208333 d
+    L-2 events       mql 2024-03-02 11:00 -> never
+    L-3 email        mql 2024-03-05 09:30 -> customer 2024-05-20 08:00 = 75 d - 1.5 h = 74.9375 d
+    """
+    landing = tmp_path / "landing" / "partial"
+    shutil.copytree(FIXTURE, landing)
+    settings = make_settings("partial_funnel")
+    assert not load_exports(settings, landing.parent, []).failed
+    build_models(settings)
+
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        rows = con.execute(
+            """
+            select segment_type, segment_value, stage, entities_reached, conversion_from_previous,
+                   median_days_from_entry
+            from marts.fct_funnel_cohort
+            where entity_type = 'person' and period_grain = 'month' and period_start = date '2024-03-01'
+              and segment_type in ('all', 'channel')
+            order by segment_type, segment_value, stage_order
+            """
+        ).fetchall()
+
+    def row(segment_type, segment_value, stage):
+        return next(r[3:] for r in rows if r[:3] == (segment_type, segment_value, stage))
+
+    assert {r[2] for r in rows} == {"mql", "customer"}  # no invented stage
+    assert row("all", "all", "mql")[0] == 3
+    reached, conversion, median_days = row("all", "all", "customer")
+    assert (reached, round(conversion, 6)) == (2, round(2 / 3, 6))
+    assert median_days == pytest.approx((40 + 5 / 24 + 75 - 1.5 / 24) / 2)
+    assert row("channel", "paid_search", "customer")[0] == 1
+    assert row("channel", "paid_search", "customer")[2] == pytest.approx(40 + 5 / 24)
+    assert row("channel", "email", "customer")[2] == pytest.approx(75 - 1.5 / 24)
+    assert row("channel", "events", "customer")[:2] == (0, 0.0)
