@@ -210,3 +210,38 @@
     )
 
 {%- endmacro %}
+
+
+{#- Durations: one row per entity and stage from its spells (stage_spells output), time in stage
+    given as the latest spell and as the sum of spells (semantics). Ends in a CTE `aggregated`. -#}
+{% macro stage_durations(spells, entity_key) -%}
+
+    -- the latest spell per stage: time in stage is given as the latest spell and as the sum (semantics)
+    ranked as (
+
+        select
+            {{ spells }}.*,
+            row_number() over (partition by {{ entity_key }}, stage order by entered_at desc, entry_sequence desc) as recency_rank
+        from {{ spells }}
+
+    ),
+
+    aggregated as (
+
+        select
+            {{ entity_key }},
+            source_system,
+            pipeline,
+            stage,
+            count(*) as spell_count,
+            min(entered_at) as first_entered_at,
+            max(entered_at) as last_entered_at,
+            sum(days_in_spell) as total_days_in_stage,
+            max(case when recency_rank = 1 then days_in_spell end) as latest_spell_days,
+            max(case when recency_rank = 1 and is_current then 1 else 0 end) = 1 as is_current
+        from ranked
+        group by {{ entity_key }}, source_system, pipeline, stage
+
+    )
+
+{%- endmacro %}

@@ -59,7 +59,7 @@ def test_partial_exports_give_conversion_and_days_to_convert_by_channel_and_mont
     median days by channel and month computed by hand:
     L-1 paid_search  mql 2024-03-01 10:00 -> customer 2024-04-10 15:00 = 40 d 5 h   = 40.208333 d
     L-2 events       mql 2024-03-02 11:00 -> never
-    L-3 email        mql 2024-03-05 09:30 -> customer 2024-05-20 08:00 = 75 d - 1.5 h = 74.9375 d
+    L-3 email        mql 2024-03-05 09:30 -> customer 2024-05-20 08:00 = 76 d - 1.5 h = 75.9375 d
     """
     landing = tmp_path / "landing" / "partial"
     shutil.copytree(FIXTURE, landing)
@@ -86,8 +86,8 @@ def test_partial_exports_give_conversion_and_days_to_convert_by_channel_and_mont
     assert row("all", "all", "mql")[0] == 3
     reached, conversion, median_days = row("all", "all", "customer")
     assert (reached, round(conversion, 6)) == (2, round(2 / 3, 6))
-    assert median_days == pytest.approx((40 + 5 / 24 + 75 - 1.5 / 24) / 2)
+    assert median_days == pytest.approx((40 + 5 / 24 + 76 - 1.5 / 24) / 2)
     assert row("channel", "paid_search", "customer")[0] == 1
     assert row("channel", "paid_search", "customer")[2] == pytest.approx(40 + 5 / 24)
-    assert row("channel", "email", "customer")[2] == pytest.approx(75 - 1.5 / 24)
+    assert row("channel", "email", "customer")[2] == pytest.approx(76 - 1.5 / 24)
     assert row("channel", "events", "customer")[:2] == (0, 0.0)

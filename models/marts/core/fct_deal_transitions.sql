@@ -18,42 +18,14 @@ stage_definitions as (
 
 ),
 
-final as (
-
-    select
-        {{ dbt.concat(["transitions.deal_key", "':'", "cast(transitions.transition_number as " ~ dbt.type_string() ~ ")"]) }} as transition_key,
-        transitions.deal_key,
-        transitions.source_system,
-        transitions.pipeline,
-        transitions.transition_number,
-        transitions.from_stage,
-        from_definitions.stage_order as from_stage_order,
-        transitions.to_stage,
-        to_definitions.stage_order as to_stage_order,
-        transitions.transitioned_at,
-        cast({{ to_business_time('transitions.transitioned_at') }} as date) as transitioned_day,
-        transitions.evidence,
-        transitions.direction,
-        transitions.entry_number,
-        dims.channel,
-        dims.owner_key,
-        dims.team,
-        dims.region,
-        dims.customer_segment,
-        dims.deal_type,
-        dims.product,
-        dims.created_month
-    from transitions
-    left join dims
-        on transitions.deal_key = dims.deal_key
-    left join stage_definitions as from_definitions
-        on from_definitions.entity_type = 'deal'
-        and transitions.from_stage = from_definitions.stage
-    left join stage_definitions as to_definitions
-        on to_definitions.entity_type = 'deal'
-        and transitions.to_stage = to_definitions.stage
-
-)
+{{ transition_facts(
+    'transitions',
+    'dims',
+    'stage_definitions',
+    'deal_key',
+    'deal',
+    ['channel', 'owner_key', 'team', 'region', 'customer_segment', 'deal_type', 'product', 'created_month']
+) }}
 
 select
     transition_key,

@@ -18,40 +18,14 @@ stage_definitions as (
 
 ),
 
-final as (
-
-    select
-        {{ dbt.concat(["transitions.person_key", "':'", "cast(transitions.transition_number as " ~ dbt.type_string() ~ ")"]) }} as transition_key,
-        transitions.person_key,
-        transitions.source_system,
-        transitions.pipeline,
-        transitions.transition_number,
-        transitions.from_stage,
-        from_definitions.stage_order as from_stage_order,
-        transitions.to_stage,
-        to_definitions.stage_order as to_stage_order,
-        transitions.transitioned_at,
-        cast({{ to_business_time('transitions.transitioned_at') }} as date) as transitioned_day,
-        transitions.evidence,
-        transitions.direction,
-        transitions.entry_number,
-        dims.channel,
-        dims.owner_key,
-        dims.team,
-        dims.region,
-        dims.customer_segment,
-        dims.cohort_month
-    from transitions
-    left join dims
-        on transitions.person_key = dims.person_key
-    left join stage_definitions as from_definitions
-        on from_definitions.entity_type = 'person'
-        and transitions.from_stage = from_definitions.stage
-    left join stage_definitions as to_definitions
-        on to_definitions.entity_type = 'person'
-        and transitions.to_stage = to_definitions.stage
-
-)
+{{ transition_facts(
+    'transitions',
+    'dims',
+    'stage_definitions',
+    'person_key',
+    'person',
+    ['channel', 'owner_key', 'team', 'region', 'customer_segment', 'cohort_month']
+) }}
 
 select
     transition_key,
