@@ -90,6 +90,20 @@ generic_stage_labels as (
 
 ),
 
+-- every landed version of current-state files: a label seen only in an older export must be
+-- mapped (and, if unknown, named by the unmapped-labels test) too
+deal_state_versions as (
+
+    select * from {{ ref('int_deal_state_versions') }}
+
+),
+
+person_state_versions as (
+
+    select * from {{ ref('int_person_state_versions') }}
+
+),
+
 seeded_stage_labels as (
 
     select * from {{ ref('stage_label_map') }}
@@ -198,6 +212,16 @@ observed_labels as (
 
     select source_system, entity_type, pipeline, stage_label
     from generic_stage_events
+
+    union all
+
+    select source_system, 'deal' as entity_type, pipeline, stage_label
+    from deal_state_versions
+
+    union all
+
+    select source_system, 'person' as entity_type, pipeline, stage_label
+    from person_state_versions
 
 ),
 
