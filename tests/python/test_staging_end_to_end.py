@@ -23,7 +23,14 @@ from orchestration.loader import spec
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
-SELECTION = ["path:seeds", "path:models/staging", "path:models/intermediate/stages"]
+SELECTION = [
+    "path:seeds",
+    "path:models/staging",
+    "path:models/intermediate/stages",
+    # the stage-label map also reads every landed version of current-state files
+    "int_deal_state_versions",
+    "int_person_state_versions",
+]
 
 LEAD_EMAIL = "Jane.Doe@Example.com"
 PII_VALUES = [
