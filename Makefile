@@ -8,7 +8,7 @@ SEED ?= 42
 AS_OF ?= $(shell date +%F)
 DEMO := exports/demo
 
-.PHONY: run test install install-test java lint generate build ui clean
+.PHONY: run test install install-test java chromium lint generate build ui clean
 
 # Main install: the pipeline only (no Spark), so `make run` stays light.
 $(BIN)/.installed-main: pyproject.toml
@@ -24,11 +24,15 @@ $(BIN)/.installed-test: pyproject.toml $(BIN)/.installed-main
 
 install: $(BIN)/.installed-main
 
-install-test: $(BIN)/.installed-test java
+install-test: $(BIN)/.installed-test java chromium
 
 # Spark needs a JVM: Debian's OpenJDK 17 when `java` is missing.
 java:
 	@bash scripts/ensure_java.sh
+
+# The report's browser test renders it in headless Chromium: Debian's chromium when none is found.
+chromium:
+	@bash scripts/ensure_chromium.sh
 
 run: install
 	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --as-of $(AS_OF) --out $(DEMO) --format all

@@ -1,16 +1,44 @@
-"""Render the report: data from the warehouse, charts from Plotly, one HTML file."""
+"""Render the report: data from the warehouse, charts from Plotly, one HTML file.
+
+Layout only: the numbers come from `data.py`, the figures from `charts.py`. A section whose data
+is missing or empty shows a "no data" note in place of its chart, so the page always renders.
+"""
 
 from __future__ import annotations
 
 import html
+import numbers
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
 from orchestration.report import charts
-from orchestration.report.data import ReportData, read_report_data
+from orchestration.report.data import RECENT_MONTHS, ReportData, read_report_data
+
+# Every chart the report can draw, in page order. The browser test checks that each one drew.
+CHART_IDS = (
+    "person-funnel",
+    "deal-funnel",
+    "segment-conversion",
+    "bottlenecks",
+    "velocity-trend",
+    "pipeline-by-stage",
+    "forecast-vs-actual",
+    "stale-deals",
+    "mql-sla",
+    "aida-funnel",
+    "tofu-mofu-bofu",
+    "reconciliation",
+)
+
+# A spreadsheet runs a cell starting with one of these as a formula (CSV/formula injection); a
+# leading quote makes it plain text there and stays readable here.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def build_report(warehouse: Path, out_file: Path) -> Path:
@@ -21,66 +49,255 @@ def build_report(warehouse: Path, out_file: Path) -> Path:
     return out_file
 
 
-def _table(frame: pd.DataFrame) -> str:
+def _cell(value: object) -> str:
+    """One table cell as escaped text: numbers readable, formulas neutralised."""
+    if value is None or (not isinstance(value, (list, tuple)) and pd.isna(value)):
+        return ""
+    if isinstance(value, (bool, np.bool_)):
+        text = str(bool(value)).lower()
+    elif isinstance(value, numbers.Integral):
+        text = f"{value:,}"
+    elif isinstance(value, numbers.Real):
+        value = float(value)
+        text = (
+            f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}" if abs(value) >= 1 else f"{value:.3f}"
+        )
+    elif isinstance(value, pd.Timestamp) and value == value.normalize():
+        text = value.strftime("%Y-%m-%d")
+    else:
+        text = str(value)
+        if text.startswith(FORMULA_PREFIXES):
+            text = "'" + text
+    return html.escape(text)
+
+
+def _table(frame: pd.DataFrame | None, what: str = "This table") -> str:
     """An HTML table with every cell escaped (exports can hold markup or formulas)."""
+    if frame is None:
+        return _missing(what)
     if frame.empty:
         return "<p class='empty'>No rows.</p>"
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{_cell(str(c))}</th>" for c in frame.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False)
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _section(title: str, body: str) -> str:
-    return f"<section><h2>{html.escape(title)}</h2>{body}</section>"
-
-
 def _missing(what: str) -> str:
-    return f"<p class='empty'>{html.escape(what)} is not in this warehouse yet.</p>"
+    return f"<p class='empty'>No data: {html.escape(what)} is not in this warehouse yet.</p>"
+
+
+class _Page:
+    """Collects sections and counts the charts actually drawn (the browser test compares)."""
+
+    def __init__(self) -> None:
+        self.sections: list[str] = []
+        self.charts_drawn: list[str] = []
+
+    def section(self, title: str, *parts: str) -> None:
+        self.sections.append(f"<section><h2>{html.escape(title)}</h2>{''.join(parts)}</section>")
+
+    def chart(
+        self,
+        div_id: str,
+        frame: pd.DataFrame | None,
+        figure_of: Callable[[pd.DataFrame], go.Figure],
+        caption: str,
+        what: str,
+    ) -> str:
+        """The chart with its one-line caption, or a "no data" note when there is nothing to draw."""
+        if frame is None:
+            return _missing(what)
+        if frame.empty:
+            return f"<p class='empty'>No data: {html.escape(what)} has no rows yet.</p>"
+        figure = figure_of(frame)
+        figure.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 60}, height=440, template="plotly_white")
+        self.charts_drawn.append(div_id)
+        fragment = figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id)
+        return (
+            f"<figure class='chart' data-chart-id='{html.escape(div_id)}'>{fragment}"
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
+        )
+
+
+def _recent_velocity(velocity: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The velocity inputs of the latest months, beside the trend (semantics: show all four)."""
+    if velocity is None or velocity.empty:
+        return velocity
+    recent = velocity.sort_values("window_start").groupby("source_system").tail(RECENT_MONTHS)
+    return recent.sort_values(["window_start", "source_system"], ascending=[False, True])
+
+
+def _sla_hours(mql_sla: pd.DataFrame | None) -> str:
+    if mql_sla is None or mql_sla.empty or mql_sla["sla_hours"].isna().all():
+        return "24 (default)"
+    return f"{mql_sla['sla_hours'].max():g}"
 
 
 def render(data: ReportData) -> str:
-    sections = []
-    if data.person_funnel is not None and not data.person_funnel.empty:
-        sections.append(
-            _section(
-                "Person lifecycle funnel",
-                charts.funnel_chart(data.person_funnel, "Persons reaching each stage", "person-funnel"),
-            )
-        )
-    else:
-        sections.append(_section("Person lifecycle funnel", _missing("The cohort funnel mart")))
-    if data.deal_funnel is not None and not data.deal_funnel.empty:
-        sections.append(
-            _section(
-                "Deal pipeline funnel",
-                charts.funnel_chart(data.deal_funnel, "Deals reaching each stage", "deal-funnel"),
-            )
-        )
-    sections.append(_section("Staged rows per source", _table(data.staged)))
-    if not data.ledger.empty:
-        sections.append(
-            _section(
-                "Loading: every row accounted for",
-                charts.reconciliation_chart(data.ledger, "reconciliation") + _table(data.ledger),
-            )
-        )
-    sections.append(_section("Quarantine reasons", _table(data.quarantine)))
+    page = _Page()
+    page.section(
+        "Person lifecycle funnel",
+        page.chart(
+            "person-funnel",
+            data.person_funnel,
+            charts.person_funnel,
+            "Persons who ever reached each lifecycle stage or a later one (a skipped stage is passed through), "
+            "all monthly cohorts pooled; the percentage is of those who entered the funnel.",
+            "The cohort funnel mart",
+        ),
+    )
+    page.section(
+        "Deal pipeline funnel",
+        page.chart(
+            "deal-funnel",
+            data.deal_funnel,
+            charts.deal_funnel,
+            "Deals that reached each pipeline stage or a later one, all pipelines of a source pooled by "
+            "canonical stage; a lost deal is counted as lost at its last open stage, never as reaching later ones.",
+            "The cohort funnel mart",
+        ),
+    )
+    page.section(
+        "Conversion by segment",
+        page.chart(
+            "segment-conversion",
+            data.segment_conversion,
+            charts.segment_conversion,
+            "Share of a segment's funnel entrants (all monthly cohorts) that reached customer (persons) or "
+            "closed_won (deals); young cohorts are still open, so segments with many recent entrants read low.",
+            "The cohort funnel mart",
+        ),
+    )
+    page.section(
+        "Bottlenecks",
+        page.chart(
+            "bottlenecks",
+            data.bottleneck_counts,
+            charts.bottleneck_counts,
+            "In each cohort month the bottleneck is the step whose conversion is furthest below its trailing "
+            "baseline (default: previous 3 months); bars count the months each step was it, all segments.",
+            "The bottleneck mart",
+        ),
+        "<h3>Latest cohort months</h3>",
+        _table(data.recent_bottlenecks, "The bottleneck mart"),
+    )
+    page.section(
+        "Pipeline velocity",
+        page.chart(
+            "velocity-trend",
+            data.velocity,
+            charts.velocity_trend,
+            "Pipeline velocity = open qualified deals × win rate × average deal size ÷ mean sales cycle: the money "
+            "the pipeline closes per day, per calendar month; its four inputs for recent months are below.",
+            "The pipeline velocity mart",
+        ),
+        "<h3>Velocity inputs, recent months</h3>",
+        _table(_recent_velocity(data.velocity), "The pipeline velocity mart"),
+    )
+    page.section(
+        "Pipeline by stage",
+        page.chart(
+            "pipeline-by-stage",
+            data.stage_board,
+            charts.pipeline_by_stage,
+            "Total amount (reporting currency) of the deals open in each stage at the as-of date, all "
+            "pipelines pooled by canonical stage (the stage board); hover for the number of open deals.",
+            "The stage board mart",
+        ),
+        _table(data.stage_board, "The stage board mart"),
+    )
+    page.section(
+        "Forecast vs actual",
+        page.chart(
+            "forecast-vs-actual",
+            data.forecast_backtest,
+            charts.forecast_vs_actual,
+            "At each past month end: forecast wins = Σ P(won | stage) over the deals open then, using only what "
+            "was known then; actual = how many of those deals were won in the following month.",
+            "The forecast backtest mart",
+        ),
+    )
+    page.section(
+        "Stale deals",
+        page.chart(
+            "stale-deals",
+            data.stale_reasons,
+            charts.stale_deals,
+            "Open deals at the as-of date that sit in their stage longer than that stage's historical p90, are "
+            "past their expected close date, or have a CRM probability at or below stale_probability (0.05).",
+            "The stale deals mart",
+        ),
+        _table(data.stale_reasons, "The stale deals mart"),
+        "<h3>Largest stale deals</h3>",
+        _table(data.stale_deals, "The stale deals mart"),
+    )
+    page.section(
+        "MQL hand-off SLA",
+        page.chart(
+            "mql-sla",
+            data.mql_sla,
+            charts.mql_sla,
+            f"Each entry into mql: accepted by sales within {_sla_hours(data.mql_sla)} hours, late, recycled to "
+            "lead or disqualified; still waiting at the as-of time it is pending (within the SLA) or breached.",
+            "The MQL SLA mart",
+        ),
+        "<h3>Leads scoring at or above the MQL threshold that never became MQL</h3>",
+        _table(data.high_score_never_mql, "The high-score-never-MQL mart"),
+    )
+    page.section(
+        "AIDA and TOFU / MOFU / BOFU",
+        page.chart(
+            "aida-funnel",
+            data.aida,
+            charts.aida_funnel,
+            "Persons whose furthest lifecycle stage maps (seeded) to each AIDA phase or a later one, all cohort "
+            "months pooled; the percentage is of those aware.",
+            "The AIDA funnel mart",
+        ),
+        page.chart(
+            "tofu-mofu-bofu",
+            data.tofu_mofu_bofu,
+            charts.tofu_mofu_bofu_funnel,
+            "Persons whose furthest lifecycle stage maps (seeded) to the top, middle or bottom of the funnel or "
+            "further down, all cohort months pooled.",
+            "The TOFU / MOFU / BOFU mart",
+        ),
+    )
+    page.section("Staged rows per source", _table(data.staged, "Staging"))
+    page.section(
+        "Loading: every row accounted for",
+        page.chart(
+            "reconciliation",
+            data.ledger,
+            charts.reconciliation,
+            "For every file of the latest load run, rows read = rows loaded + rows quarantined: nothing is "
+            "dropped silently.",
+            "The load ledger",
+        ),
+        _table(data.ledger, "The load ledger"),
+    )
+    page.section("Quarantine reasons", _table(data.quarantine, "The quarantine"))
+    return _html(page)
+
+
+def _html(page: _Page) -> str:
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Funnel report</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}
 h1 {{ margin-bottom: 0; }} .meta {{ color: #666; }}
+figure.chart {{ margin: 1rem 0; }} figcaption {{ color: #444; font-size: 0.9rem; }}
 table {{ border-collapse: collapse; font-size: 0.85rem; margin: 1rem 0; }}
 th, td {{ border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; }}
 th {{ background: #f4f4f4; }} .empty {{ color: #888; font-style: italic; }}
 </style>
 <script type="text/javascript">{get_plotlyjs()}</script>
-</head><body>
-<h1>Funnel report</h1><p class="meta">Generated {generated}</p>
-{"".join(sections)}
+</head><body data-chart-count="{len(page.charts_drawn)}">
+<h1>Funnel report</h1><p class="meta">Generated {generated}; {len(page.charts_drawn)} charts.</p>
+{"".join(page.sections)}
 </body></html>
 """

@@ -1,24 +1,45 @@
-"""What the report shows, read from the warehouse with read-only queries.
+"""What the report shows, read from the warehouse with read-only, set-based queries.
 
-Each section tolerates a missing table (an older warehouse, or a mart not built yet) by
-returning None, so the report always renders and says what it could not show.
+Every query aggregates in DuckDB and returns a small frame (tens to a few hundred rows), never a
+whole table. A query whose table is missing (an older warehouse, a mart not built yet) gives None,
+so the report always renders and says what it could not show.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import duckdb
 import pandas as pd
 
+# The first won stage of each entity type in the default stage model (seeds/stage_definitions.csv):
+# "conversion by segment" is the share of a segment's funnel entrants that got this far.
+WON_STAGE = {"person": "customer", "deal": "closed_won"}
+
+# Rows of the longest tables the report prints: enough to act on, small enough to read.
+TABLE_ROWS = 15
+RECENT_MONTHS = 6
+
 
 @dataclass
 class ReportData:
-    ledger: pd.DataFrame
-    quarantine: pd.DataFrame
-    staged: pd.DataFrame
+    ledger: pd.DataFrame | None
+    quarantine: pd.DataFrame | None
+    staged: pd.DataFrame | None
     person_funnel: pd.DataFrame | None
     deal_funnel: pd.DataFrame | None
+    segment_conversion: pd.DataFrame | None
+    bottleneck_counts: pd.DataFrame | None
+    recent_bottlenecks: pd.DataFrame | None
+    velocity: pd.DataFrame | None
+    stage_board: pd.DataFrame | None
+    forecast_backtest: pd.DataFrame | None
+    stale_reasons: pd.DataFrame | None
+    stale_deals: pd.DataFrame | None
+    mql_sla: pd.DataFrame | None
+    high_score_never_mql: pd.DataFrame | None
+    aida: pd.DataFrame | None
+    tofu_mofu_bofu: pd.DataFrame | None
 
 
 def _query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame | None:
@@ -54,46 +75,206 @@ def _staged_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(" union all ".join(parts) + " order by entity, source_system").df()
 
 
+def _funnel_sql(entity_type: str) -> str:
+    """Reached per canonical stage, all monthly cohorts and pipelines of a source pooled."""
+    return f"""
+        select source_system, stage, stage_order, sum(entities_reached) as reached
+        from marts.fct_funnel_cohort
+        where entity_type = '{entity_type}' and segment_type = 'all' and period_grain = 'month'
+        group by source_system, stage, stage_order
+        order by source_system, stage_order
+    """
+
+
+SEGMENT_CONVERSION = f"""
+    select
+        entity_type,
+        segment_type,
+        segment_value,
+        source_system,
+        sum(case when previous_stage is null then entities_reached else 0 end) as entered,
+        sum(case when stage = case entity_type when 'person' then '{WON_STAGE["person"]}'
+                                              else '{WON_STAGE["deal"]}' end
+                 then entities_reached else 0 end) as reached_won
+    from marts.fct_funnel_cohort
+    where period_grain = 'month' and segment_type <> 'all'
+    group by entity_type, segment_type, segment_value, source_system
+    having sum(case when previous_stage is null then entities_reached else 0 end) > 0
+    order by entity_type desc, segment_type, segment_value, source_system
+"""
+
+BOTTLENECK_COUNTS = """
+    select
+        entity_type,
+        source_system,
+        bottleneck_from_stage || ' → ' || bottleneck_stage as step,
+        count(*) as months,
+        avg(bottleneck_conversion_gap) as mean_gap
+    from marts.fct_funnel_bottlenecks
+    where segment_type = 'all' and bottleneck_stage is not null
+    group by entity_type, source_system, bottleneck_from_stage, bottleneck_stage
+    order by entity_type desc, source_system, months desc
+"""
+
+RECENT_BOTTLENECKS = f"""
+    with ranked as (
+        select
+            *,
+            dense_rank() over (order by period_start desc) as month_rank
+        from marts.fct_funnel_bottlenecks
+        where segment_type = 'all'
+    )
+    select
+        period_start as cohort_month,
+        source_system,
+        entity_type,
+        pipeline,
+        coalesce(bottleneck_from_stage || ' → ' || bottleneck_stage, 'none below baseline') as bottleneck_step,
+        round(bottleneck_conversion, 3) as conversion,
+        round(bottleneck_baseline_conversion, 3) as baseline,
+        drop_off_from_stage || ' → ' || drop_off_stage as largest_drop_off_step,
+        drop_off_entities as entities_dropped
+    from ranked
+    where month_rank <= 3
+    order by cohort_month desc, source_system, entity_type desc, pipeline
+    limit {TABLE_ROWS * 2}
+"""
+
+VELOCITY = """
+    select
+        source_system,
+        window_start,
+        open_qualified_deals,
+        win_rate,
+        average_deal_size,
+        sales_cycle_days_mean,
+        pipeline_velocity
+    from marts.fct_pipeline_velocity
+    where window_type = 'month' and segment_type = 'all'
+    order by source_system, window_start
+"""
+
+STAGE_BOARD = """
+    select
+        source_system,
+        stage,
+        min(stage_order) as stage_order,
+        sum(open_deals) as open_deals,
+        sum(total_amount) as total_amount,
+        sum(total_amount) / sum(open_deals) as average_amount
+    from marts.fct_stage_board
+    group by source_system, stage
+    order by source_system, stage_order
+"""
+
+FORECAST_BACKTEST = """
+    select
+        source_system,
+        forecast_date,
+        open_deals,
+        expected_wins,
+        actual_wins_from_open,
+        expected_revenue,
+        actual_revenue_from_open
+    from marts.fct_forecast_backtest
+    where segment_type = 'all'
+    order by source_system, forecast_date
+"""
+
+STALE_REASONS = """
+    select
+        source_system,
+        count(*) as stale_deals,
+        sum(case when is_over_stage_p90 then 1 else 0 end) as over_stage_p90,
+        sum(case when is_past_expected_close then 1 else 0 end) as past_expected_close,
+        sum(case when is_low_probability then 1 else 0 end) as low_probability,
+        sum(amount_reporting) as stale_amount
+    from marts.fct_stale_deals
+    group by source_system
+    order by source_system
+"""
+
+STALE_DEALS = f"""
+    select
+        source_system,
+        deal_id,
+        pipeline,
+        current_stage,
+        owner_key,
+        round(amount_reporting, 2) as amount,
+        round(days_in_current_stage, 1) as days_in_stage,
+        round(stage_days_p90, 1) as stage_p90_days,
+        expected_close_date,
+        reasons
+    from marts.fct_stale_deals
+    order by amount_reporting desc nulls last, deal_key
+    limit {TABLE_ROWS}
+"""
+
+MQL_SLA = """
+    select source_system, sla_status, count(*) as mqls, max(sla_hours) as sla_hours
+    from marts.fct_mql_sla
+    group by source_system, sla_status
+    order by source_system, sla_status
+"""
+
+HIGH_SCORE_NEVER_MQL = """
+    select
+        source_system,
+        count(*) as high_score_never_mql,
+        sum(case when is_disqualified then 1 else 0 end) as of_which_disqualified
+    from marts.fct_high_score_never_mql
+    group by source_system
+    order by source_system
+"""
+
+
+def _phase_funnel_sql(table: str, framework: str) -> str:
+    """Persons reaching each phase, all cohort months pooled (channel 'all' is the total)."""
+    return f"""
+        select source_system, phase, phase_order, sum(persons_reached) as reached
+        from marts.{table}
+        where framework = '{framework}' and channel = 'all'
+        group by source_system, phase, phase_order
+        order by source_system, phase_order
+    """
+
+
 def read_report_data(warehouse: str) -> ReportData:
     with duckdb.connect(warehouse, read_only=True) as con:
-        ledger = _query(
-            con,
-            """
-            select source_file, status, rows_read, rows_loaded, rows_quarantined, message
-            from loader.ledger
-            where run_id = (select max(run_id) from loader.ledger)
-            order by source_file
-            """,
-        )
-        quarantine = _query(
-            con,
-            "select source_file, reason, count(*) as rows from loader.quarantine "
-            "group by source_file, reason order by rows desc",
-        )
-        person_funnel = _query(
-            con,
-            """
-            select source_system, stage, stage_order, sum(entities_reached) as reached
-            from marts.fct_funnel_cohort
-            where entity_type = 'person' and segment_type = 'all' and period_grain = 'month'
-            group by source_system, stage, stage_order
-            order by source_system, stage_order
-            """,
-        )
-        deal_funnel = _query(
-            con,
-            """
-            select source_system, stage, stage_order, sum(entities_reached) as reached
-            from marts.fct_funnel_cohort
-            where entity_type = 'deal' and segment_type = 'all' and period_grain = 'month'
-            group by source_system, stage, stage_order
-            order by source_system, stage_order
-            """,
-        )
         return ReportData(
-            ledger=ledger if ledger is not None else pd.DataFrame(),
-            quarantine=quarantine if quarantine is not None else pd.DataFrame(),
+            ledger=_query(
+                con,
+                """
+                select source_file, status, rows_read, rows_loaded, rows_quarantined, message
+                from loader.ledger
+                where run_id = (select max(run_id) from loader.ledger)
+                order by source_file
+                """,
+            ),
+            quarantine=_query(
+                con,
+                "select source_file, reason, count(*) as rows from loader.quarantine "
+                "group by source_file, reason order by rows desc, source_file, reason",
+            ),
             staged=_staged_counts(con),
-            person_funnel=person_funnel,
-            deal_funnel=deal_funnel,
+            person_funnel=_query(con, _funnel_sql("person")),
+            deal_funnel=_query(con, _funnel_sql("deal")),
+            segment_conversion=_query(con, SEGMENT_CONVERSION),
+            bottleneck_counts=_query(con, BOTTLENECK_COUNTS),
+            recent_bottlenecks=_query(con, RECENT_BOTTLENECKS),
+            velocity=_query(con, VELOCITY),
+            stage_board=_query(con, STAGE_BOARD),
+            forecast_backtest=_query(con, FORECAST_BACKTEST),
+            stale_reasons=_query(con, STALE_REASONS),
+            stale_deals=_query(con, STALE_DEALS),
+            mql_sla=_query(con, MQL_SLA),
+            high_score_never_mql=_query(con, HIGH_SCORE_NEVER_MQL),
+            aida=_query(con, _phase_funnel_sql("fct_aida_funnel", "aida")),
+            tofu_mofu_bofu=_query(con, _phase_funnel_sql("fct_tofu_mofu_bofu", "funnel_position")),
         )
+
+
+def empty_report_data() -> ReportData:
+    """A warehouse with nothing in it: every section absent (the report must still render)."""
+    return ReportData(**{field.name: None for field in fields(ReportData)})
