@@ -33,6 +33,7 @@ CHART_IDS = (
     "mql-sla",
     "aida-funnel",
     "tofu-mofu-bofu",
+    "touch-phases",
     "reconciliation",
 )
 
@@ -82,7 +83,7 @@ def _table(frame: pd.DataFrame | None, what: str = "This table") -> str:
         "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<div class='table'><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
 
 
 def _missing(what: str) -> str:
@@ -115,7 +116,10 @@ class _Page:
         figure = figure_of(frame)
         figure.update_layout(margin={"l": 60, "r": 20, "t": 60, "b": 60}, height=440, template="plotly_white")
         self.charts_drawn.append(div_id)
-        fragment = figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id)
+        # No Plotly logo: it is the one link on a chart, and the page is meant to need no network.
+        fragment = figure.to_html(
+            full_html=False, include_plotlyjs=False, div_id=div_id, config={"displaylogo": False}
+        )
         return (
             f"<figure class='chart' data-chart-id='{html.escape(div_id)}'>{fragment}"
             f"<figcaption>{html.escape(caption)}</figcaption></figure>"
@@ -215,8 +219,8 @@ def render(data: ReportData) -> str:
             "forecast-vs-actual",
             data.forecast_backtest,
             charts.forecast_vs_actual,
-            "At each past month end: forecast wins = Σ P(won | stage) over the deals open then, using only what "
-            "was known then; actual = how many of those deals were won in the following month.",
+            "At each past month end: forecast = Σ P(won | stage) over the deals open then (eventual wins, from what "
+            "was known then); actual = those deals won in the following month, so a one-month actual sits lower.",
             "The forecast backtest mart",
         ),
     )
@@ -265,6 +269,14 @@ def render(data: ReportData) -> str:
             "further down, all cohort months pooled.",
             "The TOFU / MOFU / BOFU mart",
         ),
+        page.chart(
+            "touch-phases",
+            data.touch_phases,
+            charts.touch_phases,
+            "Every marketing touch counted once, per channel, stacked by the AIDA phase its touch type maps to "
+            "(seeded; 'unmapped' when the seed lacks the type).",
+            "The touch phases mart",
+        ),
     )
     page.section("Staged rows per source", _table(data.staged, "Staging"))
     page.section(
@@ -290,7 +302,8 @@ def _html(page: _Page) -> str:
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}
 h1 {{ margin-bottom: 0; }} .meta {{ color: #666; }}
-figure.chart {{ margin: 1rem 0; }} figcaption {{ color: #444; font-size: 0.9rem; }}
+figure.chart {{ margin: 1rem 0; }} div.table {{ overflow-x: auto; }}
+figcaption {{ color: #444; font-size: 0.9rem; }}
 table {{ border-collapse: collapse; font-size: 0.85rem; margin: 1rem 0; }}
 th, td {{ border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; }}
 th {{ background: #f4f4f4; }} .empty {{ color: #888; font-style: italic; }}

@@ -232,6 +232,29 @@ def mql_sla(frame: pd.DataFrame) -> go.Figure:
     return figure
 
 
+AIDA_PHASE_ORDER = ["awareness", "interest", "desire", "action"]
+
+
+def touch_phases(frame: pd.DataFrame) -> go.Figure:
+    """Touch volume per channel, stacked by the touch type's seeded AIDA phase."""
+    figure = go.Figure()
+    phases = [phase for phase in AIDA_PHASE_ORDER if phase in set(frame["aida_phase"])]
+    phases += sorted(set(frame["aida_phase"].astype(str)) - set(AIDA_PHASE_ORDER))
+    for phase in phases:
+        rows = frame[frame["aida_phase"] == phase].sort_values("channel")
+        figure.add_trace(
+            go.Bar(name=html.escape(phase), x=_labels(rows["channel"]), y=_numbers(rows["touches"]))
+        )
+    figure.update_layout(
+        barmode="stack",
+        title="Marketing touches by AIDA phase per channel",
+        xaxis_title="channel",
+        yaxis_title="touches",
+        legend_title="AIDA phase",
+    )
+    return figure
+
+
 def reconciliation(ledger: pd.DataFrame) -> go.Figure:
     """Rows loaded and quarantined per file: together they are the rows read."""
     files = _labels(ledger["source_file"])

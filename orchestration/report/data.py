@@ -40,6 +40,7 @@ class ReportData:
     high_score_never_mql: pd.DataFrame | None
     aida: pd.DataFrame | None
     tofu_mofu_bofu: pd.DataFrame | None
+    touch_phases: pd.DataFrame | None
 
 
 def _query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame | None:
@@ -229,6 +230,14 @@ HIGH_SCORE_NEVER_MQL = """
 """
 
 
+TOUCH_PHASES = """
+    select channel, aida_phase, sum(touches) as touches
+    from marts.fct_touch_phases
+    group by channel, aida_phase
+    order by channel, aida_phase
+"""
+
+
 def _phase_funnel_sql(table: str, framework: str) -> str:
     """Persons reaching each phase, all cohort months pooled (channel 'all' is the total)."""
     return f"""
@@ -272,6 +281,7 @@ def read_report_data(warehouse: str) -> ReportData:
             high_score_never_mql=_query(con, HIGH_SCORE_NEVER_MQL),
             aida=_query(con, _phase_funnel_sql("fct_aida_funnel", "aida")),
             tofu_mofu_bofu=_query(con, _phase_funnel_sql("fct_tofu_mofu_bofu", "funnel_position")),
+            touch_phases=_query(con, TOUCH_PHASES),
         )
 
 

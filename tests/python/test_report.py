@@ -47,6 +47,7 @@ def test_report_figures_equal_the_generator_truth(built_demo: Settings, demo_exp
         & (data.segment_conversion["entity_type"] == "deal")
     ]
     stale_truth = truth["deals"]["pipeline"]["stale"]
+    assert int(data.touch_phases["touches"].sum()) == truth["counts"]["touches"]
     for source_system in SOURCE_SYSTEMS:
         funnel = data.person_funnel[data.person_funnel["source_system"] == source_system]
         assert (
