@@ -695,3 +695,231 @@ def test_quarantined_rows_keep_their_line_and_the_record_as_written(tmp_path: Pa
         (4, "invalid_boolean:iswon", "0065g00000Corp02AAA"),
         (5, "malformed_row: Expected Number of Columns: 19 Found: 3", '"0065g00000Corp09AAA","only","three"'),
     ]
+
+
+# ---------------------------------------------------------------------------- staging effects
+#
+# One landing folder holds every case whose effect shows after staging, each with its own ids;
+# it is loaded once and built once (staging, stage labels, int_persons, int_deals), then the
+# stage-label test runs alone, because unknown labels must fail it.
+
+SF_OPPORTUNITY_FX = SF_OPPORTUNITY + ["CurrencyIsoCode"]
+SF_LEAD = [
+    "Id", "FirstName", "LastName", "Email", "Company", "Status", "LeadSource", "MasterRecordId", "IsDeleted",
+    "CreatedDate", "SystemModstamp",
+]  # fmt: skip
+CORPUS_MAPPING = """\
+source_system: corpus_crm
+files:
+  - match: "deals*.csv"
+    entity: deals
+    columns: {Deal ID: deal_id, Stage: stage, Amount: amount, Currency: currency, Created At: created_at}
+stage_labels:
+  - {label: "Предложение", stage: proposal}
+  - {label: "方案报价", stage: negotiation}
+  - {label: "🚀 Won", stage: closed_won}
+"""
+UNMAPPED_LABELS = ("Legal Review Custom", "99999999", "未知阶段")
+
+
+def _opportunity(deal_id: str, **values: str) -> dict[str, str]:
+    return {**SF_OPPORTUNITY_BASE, "CurrencyIsoCode": "USD", "Id": deal_id, **values}
+
+
+def _lead(lead_id: str, **values: str) -> dict[str, str]:
+    base = {"LastName": "Doe", "Status": "Open - Not Contacted", "IsDeleted": "0"}
+    return {**base, "Id": lead_id, "CreatedDate": "2024-01-10 08:00:00", **values}
+
+
+def staging_landing(root: Path) -> Path:
+    newer, older = "2024-03-01T10:00:00.000+0000", "2024-02-20T10:00:00.000+0000"
+    files = {
+        "salesforce/2024-03-01/Opportunity.csv": csv_bytes(
+            SF_OPPORTUNITY_FX,
+            [
+                # conflicting versions: this export is older but its record was modified later
+                _opportunity("006VER", StageName="Qualification", SystemModstamp=newer, Amount="100"),
+                # the same id twice in one file with the same modified time: the later line wins
+                _opportunity("006DUPW", Amount="10"),
+                _opportunity("006DUPW", Amount="20"),
+                # an exact duplicate line
+                _opportunity("006EXACT", Amount="30"),
+                _opportunity("006EXACT", Amount="30"),
+                _opportunity("006ACROSS", StageName="Closed Won", IsClosed="1", IsWon="1", Amount="40"),
+                _opportunity("006DEL", IsDeleted="1", Amount="50"),
+                _opportunity("006NOFX", CurrencyIsoCode="XYZ", Amount="500"),
+                _opportunity("006CASE1", StageName="closed WON", IsClosed="1", IsWon="1", Amount="60"),
+                _opportunity("006CASE2", StageName="  PROPOSAL/price   QUOTE "),
+                _opportunity("006UNK", StageName=UNMAPPED_LABELS[0]),
+            ],
+            quote_all=True,
+        ),
+        "salesforce/2024-03-02/Opportunity.csv": csv_bytes(
+            SF_OPPORTUNITY_FX,
+            [
+                _opportunity("006VER", StageName="Closed Lost", SystemModstamp=older, Amount="999"),
+                # the same record in a second file
+                _opportunity("006ACROSS", StageName="Closed Won", IsClosed="1", IsWon="1", Amount="40"),
+            ],
+            quote_all=True,
+        ),
+        "salesforce/Lead.csv": csv_bytes(
+            SF_LEAD,
+            [
+                _lead("00QMASTER"),
+                _lead("00QMERGED", MasterRecordId="00QMASTER"),
+                _lead("00QDELETED", IsDeleted="1"),
+            ],
+            quote_all=True,
+        ),
+        "hubspot/contacts.csv": csv_bytes(
+            HS_CONTACTS + ["hs_merged_object_ids"],
+            [
+                {
+                    "hs_object_id": "701",
+                    "createdate": "2024-01-01T00:00:00Z",
+                    "lifecyclestage": "lead",
+                    "hs_merged_object_ids": "702;703",
+                },
+                {"hs_object_id": "702", "createdate": "2024-01-02T00:00:00Z", "lifecyclestage": "lead"},
+                {"hs_object_id": "704", "createdate": "2024-01-03T00:00:00Z", "lifecyclestage": "lead"},
+            ],  # fmt: skip
+        ),
+        "hubspot/deals.csv": hs_deals(
+            {"hs_object_id": "801", "dealstage": UNMAPPED_LABELS[1]},
+            {"hs_object_id": "802", "dealstage": "CLOSEDWON", "amount": "70"},
+        ),
+        "corpus_crm/mapping.yml": CORPUS_MAPPING.encode(),
+        "corpus_crm/deals.csv": csv_bytes(
+            ["Deal ID", "Stage", "Amount", "Currency", "Created At"],
+            [
+                {"Deal ID": "c1", "Stage": "Предложение", "Amount": "1", "Created At": "2024-01-01"},
+                {"Deal ID": "c2", "Stage": "方案报价", "Amount": "2", "Created At": "2024-01-01"},
+                {"Deal ID": "c3", "Stage": "🚀 Won", "Amount": "3", "Created At": "2024-01-01"},
+                {"Deal ID": "c4", "Stage": UNMAPPED_LABELS[2], "Amount": "4", "Created At": "2024-01-01"},
+            ],
+        ),
+    }
+    for relative, data in files.items():
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_bytes(data)
+    return root
+
+
+@dataclass
+class StagedCorpus:
+    warehouse: Path
+    label_test_failure: str
+
+
+@pytest.fixture(scope="module")
+def staged(tmp_path_factory: pytest.TempPathFactory) -> StagedCorpus:
+    from conftest import settings_in
+
+    from orchestration.warehouse.dbt import DbtError, run_dbt
+
+    tmp = tmp_path_factory.mktemp("corpus_staging")
+    settings = settings_in(tmp)
+    landing = staging_landing(tmp / "landing")
+    report = load_folder(settings.warehouse, landing)
+    assert not report.failed, [f.message for f in report.failed]
+    with duckdb.connect(str(settings.warehouse)) as con:
+        assert_ledger_reconciles(con)
+    run_dbt(
+        settings,
+        ["build", "--select", "+int_persons", "+int_deals", "--exclude", "assert_no_unmapped_stage_labels"]
+        + ["--indirect-selection", "cautious"],  # only tests whose models are all built
+        target="duckdb",
+    )
+    with pytest.raises(DbtError) as failure:
+        run_dbt(settings, ["test", "--select", "assert_no_unmapped_stage_labels"], target="duckdb")
+    return StagedCorpus(settings.warehouse, str(failure.value))
+
+
+def _rows(corpus: StagedCorpus, sql: str) -> list[tuple]:
+    with duckdb.connect(str(corpus.warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+SF_DEALS = "select deal_id, {} from staging.stg_salesforce__opportunities where deal_id in ({}) order by 1"
+INT_DEALS = "select deal_id, {} from intermediate.int_deals where deal_id in ({}) order by 1"
+LABELS = (
+    "select source_system, stage_label, stage from intermediate.int_stage_labels "
+    "where entity_type = 'deal' and stage_label in ({}) order by 1, 2"
+)
+
+# (case id, query on the built warehouse, the rows it must return: worked out from the files above)
+STAGING_CASES = [
+    (
+        "stg_conflicting_versions_newest_modification_wins_not_newest_export",
+        SF_DEALS.format("stage_label, amount, source_file", "'006VER'"),
+        [("006VER", "Qualification", 100.0, "salesforce/2024-03-01/Opportunity.csv")],
+    ),
+    (
+        "stg_duplicate_id_within_a_file_stages_once_later_line_wins",
+        SF_DEALS.format("amount", "'006DUPW', '006EXACT'"),
+        [("006DUPW", 20.0), ("006EXACT", 30.0)],
+    ),
+    (
+        "stg_duplicate_id_across_files_counted_once",
+        INT_DEALS.format("amount, is_won", "'006ACROSS'"),
+        [("006ACROSS", 40.0, True)],
+    ),
+    (
+        "stg_differently_cased_labels_map",
+        INT_DEALS.format("current_stage, is_won", "'006CASE1', '006CASE2', '802'"),
+        [("006CASE1", "closed_won", True), ("006CASE2", "proposal", False), ("802", "closed_won", True)],
+    ),
+    (
+        "stg_non_latin_labels_map_through_the_mapping",
+        LABELS.format("'Предложение', '方案报价', '🚀 Won'"),
+        [
+            ("corpus_crm", "Предложение", "proposal"),
+            ("corpus_crm", "方案报价", "negotiation"),
+            ("corpus_crm", "🚀 Won", "closed_won"),
+        ],
+    ),
+    (
+        "stg_unknown_labels_stay_as_unmapped",
+        INT_DEALS.format("current_stage_label, current_stage", "'006UNK', '801', 'c4'"),
+        [
+            ("006UNK", UNMAPPED_LABELS[0], "unmapped"),
+            ("801", UNMAPPED_LABELS[1], "unmapped"),
+            ("c4", UNMAPPED_LABELS[2], "unmapped"),
+        ],
+    ),  # fmt: skip
+    (
+        "stg_currency_without_fx_rate_kept_and_flagged",
+        INT_DEALS.format("currency_code, amount, amount_reporting, is_fx_rate_missing", "'006NOFX'"),
+        [("006NOFX", "XYZ", 500.0, None, True)],
+    ),
+    (
+        "stg_deleted_records_flagged_in_staging_and_left_out_of_entities",
+        "select 'deal', deal_id, is_deleted, deal_id in (select deal_id from intermediate.int_deals) "
+        "from staging.stg_salesforce__opportunities where deal_id = '006DEL' union all "
+        "select 'lead', lead_id, is_deleted, lead_id in (select person_id from intermediate.int_persons) "
+        "from staging.stg_salesforce__leads where lead_id = '00QDELETED'",
+        [("deal", "006DEL", True, False), ("lead", "00QDELETED", True, False)],
+    ),
+    (
+        "stg_merged_records_folded_into_their_survivor",
+        "select source_system, person_id from intermediate.int_persons order by 1, 2",
+        # 00QMERGED (MasterRecordId) and 702 (in 701's hs_merged_object_ids) are gone; 00QDELETED too
+        [("hubspot", "701"), ("hubspot", "704"), ("salesforce", "00QMASTER")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"), [c[1:] for c in STAGING_CASES], ids=[c[0] for c in STAGING_CASES]
+)
+def test_bad_input_has_its_expected_staged_effect(staged: StagedCorpus, sql: str, expected: list) -> None:
+    assert _rows(staged, sql) == expected
+
+
+def test_unknown_labels_fail_the_label_test_naming_each_one(staged: StagedCorpus) -> None:
+    assert "assert_no_unmapped_stage_labels: fail: Got 3 results" in staged.label_test_failure
+    for source_system, label in zip(("salesforce", "hubspot", "corpus_crm"), UNMAPPED_LABELS, strict=True):
+        assert f"source_system={source_system}, entity_type=deal, pipeline=default, raw_label={label}" in (
+            staged.label_test_failure
+        )
