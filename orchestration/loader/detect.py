@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from .discover import Candidate, LandedFile
 from .errors import LoadError
-from .source import codec_name, nul_byte_line, read_header
+from .source import codec_name, nul_byte_line, read_header, shown_encoding, undecodable_head_line
 from .spec import FileSpec
 
 
@@ -71,7 +71,36 @@ def _try(landed: LandedFile, candidate: Candidate) -> Detection | LoadError:
         return LoadError(landed.relative, f"the file is empty; expected {expected}")
     missing = missing_required(spec, header)
     if missing:
+        bad_line = undecodable_head_line(landed.path, encoding)
+        if bad_line is not None:
+            return LoadError(landed.relative, f"{not_text(encoding)}; expected {expected}", bad_line)
         return LoadError(
-            landed.relative, f"missing required column(s) {', '.join(missing)}; expected {expected}", 1
+            landed.relative,
+            f"missing required column(s) {', '.join(missing)}{_delimiter_hint(header, spec)}; "
+            f"expected {expected}",
+            1,
         )
     return Detection(spec, candidate.label, encoding, header)
+
+
+OTHER_DELIMITERS = (";", "\t", "|", ",")
+
+
+def _delimiter_hint(header: list[str], spec: FileSpec) -> str:
+    """A header read as one column that holds another delimiter: say so, it is the likely cause."""
+    if len(header) != 1:
+        return ""
+    found = [d for d in OTHER_DELIMITERS if d != spec.options.delimiter and d in header[0]]
+    if not found:
+        return ""
+    shown = {"\t": "tab"}.get(found[0], repr(found[0]))
+    wanted = {"\t": "tab"}.get(spec.options.delimiter, repr(spec.options.delimiter))
+    return f" (the header is one column separated by {shown}; this format expects {wanted})"
+
+
+def not_text(encoding: str) -> str:
+    """Bytes outside the expected encoding: usually a file saved as cp1252/latin-1, or binary."""
+    return (
+        f"bytes that are not valid {shown_encoding(encoding)}: binary data or another encoding "
+        "(declare it in a mapping file, e.g. encoding: cp1252)"
+    )

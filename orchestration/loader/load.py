@@ -129,7 +129,7 @@ def _load_recognised(
             file_plan = plan(spec, detection.header)
             typed = f"_typed_{tag}"
             temp += (typed,)
-            con.execute(typed_table_sql(spec, file_plan, staged.table, typed))
+            con.execute(typed_table_sql(spec, file_plan, staged.table, typed, loaded_at=started))
             loaded_at = _now()
             lineage = write.Lineage(
                 spec.source_system,

@@ -39,6 +39,11 @@ def codec_name(encoding: str, source_file: str) -> str:
     return "utf-8-sig" if name in UTF8_NAMES else name
 
 
+def shown_encoding(encoding: str) -> str:
+    """How messages name a codec: utf-8-sig is how UTF-8 (BOM or not) is read, users know it as utf-8."""
+    return "utf-8" if is_utf8(encoding) else encoding
+
+
 def is_utf8(encoding: str) -> bool:
     return encoding == "utf-8-sig"
 
@@ -63,6 +68,21 @@ def read_header(path: Path, encoding: str, delimiter: str) -> list[str] | None:
         return None
     row = next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'), [])
     return [field.strip().lstrip("\ufeff") for field in row]
+
+
+def undecodable_head_line(path: Path, encoding: str) -> int | None:
+    """The line of the first byte near the start that is not valid ``encoding``, or None.
+
+    Used only to explain a header that matched nothing: the file was written in another encoding.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        decoder.decode(head)  # not final: a character cut by the sniff window is not an error
+    except UnicodeDecodeError as exc:
+        return head[: max(exc.start, 0)].count(b"\n") + 1
+    return None
 
 
 def nul_byte_line(path: Path, encoding: str) -> int | None:
@@ -108,7 +128,10 @@ def prepared(path: Path, encoding: str, source_file: str) -> Iterator[PreparedFi
                 except UnicodeDecodeError as exc:
                     line = newlines + chunk[: max(exc.start, 0)].count(b"\n") + 1
                     raise LoadError(
-                        source_file, f"bytes that are not valid {encoding}: {exc.reason}", line
+                        source_file,
+                        f"bytes that are not valid {encoding}: {exc.reason}; expected {shown_encoding(encoding)} text "
+                        "(declare the file's encoding in a mapping file, e.g. encoding: cp1252)",
+                        line,
                     ) from exc
                 newlines += chunk.count(b"\n")
                 if transcode:

@@ -64,6 +64,10 @@ class Column:
     required: bool = False
     min: float | None = None
     max: float | None = None
+    # A past event (created, modified, occurred): a value after the load time is impossible.
+    past: bool = False
+    # Another raw column of the same row this one may not precede (a close before the create).
+    not_before: str | None = None
 
     @property
     def storage_type(self) -> str:
@@ -79,6 +83,7 @@ class Unpivot:
     key_column: str
     value_column: str
     type: str
+    past: bool = False  # every cell records a past event (a stage entered or exited)
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,8 @@ def _parse_column(name: str, raw: Any, origin: str) -> Column:
         required=bool(raw.get("required", False)),
         min=raw.get("min"),
         max=raw.get("max"),
+        past=bool(raw.get("past", False)),
+        not_before=str(raw["not_before"]).lower() if raw.get("not_before") else None,
     )
 
 
@@ -236,6 +243,7 @@ def _parse_builtin(path: Path) -> FormatSpec:
                 key_column=u["key_column"],
                 value_column=u["value_column"],
                 type=u.get("type", "text"),
+                past=bool(u.get("past", False)),
             )
             for u in entry.get("unpivot", []) or []
         )

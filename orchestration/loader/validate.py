@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from .detect import norm
 from .spec import Column, FileSpec, ParseOptions, Unpivot, canonical_entities, raw_table_schemas
@@ -20,6 +21,9 @@ TRIM_CHARS = " \t\r\n\u00a0\u202f\u2009"
 SPACE_SEPARATORS = "[\\s\u00a0\u202f\u2009]"
 _OFFSET = r"(Z|z|[+-]\d\d:?\d\d)$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}"
+# A past event may carry the exporting user's local time: a day of slack covers any timezone,
+# and a close "before" its create is only impossible when more than that day apart.
+CLOCK_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,8 @@ def typed(column: Column, v: str, options: ParseOptions) -> str:
     return v  # id, text, boolean stay text; staging owns their spellings
 
 
-def reasons(column: Column, name: str, v: str, t: str) -> list[str]:
+def reasons(column: Column, name: str, v: str, t: str, horizon: datetime | None = None) -> list[str]:
+    """Reason-code expressions of one value; ``horizon`` is the latest time a past event may have."""
     out = []
     if column.required:
         out.append(f"case when {v} is null then {literal('missing_required:' + name)} end")
@@ -196,24 +201,69 @@ def reasons(column: Column, name: str, v: str, t: str) -> list[str]:
         out.append(f"case when {t} < {float(column.min)!r} then {literal('below_min:' + name)} end")
     if column.max is not None:
         out.append(f"case when {t} > {float(column.max)!r} then {literal('above_max:' + name)} end")
+    if column.past and horizon is not None and column.type in ("timestamp", "date"):
+        bound = horizon.date().isoformat() if column.type == "date" else horizon.isoformat(sep=" ")
+        limit = f"{column.type} {literal(bound)}"
+        out.append(f"case when {t} > {limit} then {literal('future_' + column.type + ':' + name)} end")
     return out
 
 
-def typed_table_sql(spec: FileSpec, the_plan: Plan, staged: str, target: str) -> str:
-    """``create temp table <target>``: the staged columns plus v*/t*/u* and ``_reason``."""
+def _order_reasons(fields: list[FieldPlan]) -> list[str]:
+    """A value that may not precede another column of its row (close before create)."""
+    aliases = {f.column.name: f.alias for f in fields}
+    out = []
+    for f in fields:
+        other = aliases.get(f.column.not_before or "")
+        if other is None:
+            continue
+        earlier = f"cast({f.alias} as date) < cast({other} as date) - {CLOCK_SLACK.days}"
+        out.append(f"case when {earlier} then {literal(f'before_{f.column.not_before}:{f.column.name}')} end")
+    return out
+
+
+def _duplicate_header_reasons(the_plan: Plan) -> list[str]:
+    """The same header written twice feeds one field; when the copies disagree in a row, which
+    value is true cannot be known, so the row is quarantined rather than one value dropped."""
+    out = []
+    for f in the_plan.fields:
+        by_header: dict[str, list[int]] = {}
+        for index in f.sources:
+            by_header.setdefault(norm(the_plan.header[index]), []).append(index)
+        for copies in by_header.values():
+            pairs = [
+                f"({clean(a)} is not null and {clean(b)} is not null and {clean(a)} <> {clean(b)})"
+                for position, a in enumerate(copies)
+                for b in copies[position + 1 :]
+            ]
+            if pairs:
+                code = literal(f"conflicting_duplicate_column:{f.column.name}")
+                out.append(f"case when {' or '.join(pairs)} then {code} end")
+    return out
+
+
+def typed_table_sql(
+    spec: FileSpec, the_plan: Plan, staged: str, target: str, loaded_at: datetime | None = None
+) -> str:
+    """``create temp table <target>``: the staged columns plus v*/t*/u* and ``_reason``.
+
+    ``loaded_at`` (UTC) bounds past events: a created or occurred time after it (plus a day)
+    is quarantined as ``future_timestamp`` / ``future_date``.
+    """
     options = spec.options
+    horizon = loaded_at + CLOCK_SLACK if loaded_at is not None else None
     texts, values, checks = [], [], []
     for f in the_plan.fields:
         v_alias = "v" + f.alias[1:]
         texts.append(f"{_text(f)} as {v_alias}")
         values.append(f"{typed(f.column, v_alias, options)} as {f.alias}")
-        checks += reasons(f.column, f.column.name, v_alias, f.alias)
+        checks += reasons(f.column, f.column.name, v_alias, f.alias, horizon)
+    checks += _order_reasons(the_plan.fields) + _duplicate_header_reasons(the_plan)
     for cell in the_plan.cells:
         v_alias = "w" + cell.alias[1:]
-        column = Column(name=cell.name, type=cell.unpivot.type)
+        column = Column(name=cell.name, type=cell.unpivot.type, past=cell.unpivot.past)
         texts.append(f"{clean(cell.source)} as {v_alias}")
         values.append(f"{typed(column, v_alias, options)} as {cell.alias}")
-        checks += reasons(column, cell.name, v_alias, cell.alias)
+        checks += reasons(column, cell.name, v_alias, cell.alias, horizon)
     reason = f"nullif(concat_ws('; ', {', '.join(checks)}), '')" if checks else "cast(null as varchar)"
     inner = f"select *{''.join(', ' + t for t in texts)} from {staged}"
     middle = f"select *{''.join(', ' + v for v in values)} from ({inner})"
