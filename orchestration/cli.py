@@ -125,7 +125,12 @@ def build(
         task = bar.add_task("", total=None)
 
         def on_progress(done: int, total: int, node: str) -> None:
-            bar.update(task, completed=done, total=total or None, description=node.split(".")[2] if node.count(".") >= 2 else node)
+            bar.update(
+                task,
+                completed=done,
+                total=total or None,
+                description=node.split(".")[2] if node.count(".") >= 2 else node,
+            )
 
         def on_message(level: str, text: str) -> None:
             bar.console.print(f"[{'red' if level == 'error' else 'yellow'}]{level}[/]: {text}")
