@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from orchestration.progress import progress_console, step_progress
 from orchestration.settings import Settings
 
 app = typer.Typer(
@@ -20,8 +21,21 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console(stderr=True)
+# Progress bars and spinners draw here: stderr, a terminal only, nothing with --quiet.
+progress = progress_console()
 
 FORMATS = ("salesforce", "hubspot", "generic", "marketing")
+
+
+@app.callback()
+def main_options(
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or spinners (results still print).")
+    ] = False,
+) -> None:
+    """Sales-funnel warehouse: generate demo exports, load CRM and marketing exports, build the marts."""
+    global progress
+    progress = progress_console(quiet)
 
 
 def _fail(message: str) -> None:
@@ -47,6 +61,7 @@ def generate(
 ) -> None:
     """Simulate one B2B company and write its CRM and marketing exports plus the ground truth."""
     from orchestration.generator import generate as run_generate
+    from orchestration.generator.api import CHUNK_PERSONS
 
     wanted = FORMATS if format == "all" else tuple(f.strip() for f in format.split(","))
     unknown = sorted(set(wanted) - set(FORMATS))
@@ -54,7 +69,18 @@ def generate(
         _fail(f"unknown format(s) {unknown}; choose from {', '.join(FORMATS)} or all")
     # Marketing exports come beside every CRM's: a company has both.
     wanted = tuple(dict.fromkeys((*wanted, "marketing")))
-    with console.status("generating") as status:
+    # the generator's steps: company, one per chunk of persons (every format's files), messy, truth
+    steps = 2 + -(-leads // CHUNK_PERSONS) + (1 if messy else 0)
+    with step_progress(progress, "generating") as bar:
+        task = bar.add_task("", total=steps)
+
+        started = [0]
+
+        def on_step(step: str) -> None:
+            # a step is reported when it starts: the steps before it are done
+            bar.update(task, completed=started[0], description=step)
+            started[0] += 1
+
         summary = run_generate(
             out_dir=out,
             leads=leads,
@@ -62,7 +88,7 @@ def generate(
             formats=wanted,
             messy=messy,
             as_of=date.fromisoformat(as_of),
-            on_step=lambda step: status.update(f"generating: {step}"),
+            on_step=on_step,
         )
     console.print(f"wrote exports for {leads:,} leads to {out} in {summary.seconds:.1f}s")
 
@@ -78,7 +104,7 @@ def load(
     """Load every export file in a folder into the warehouse's raw tables, with a ledger."""
     from orchestration.pipeline import load_exports
 
-    report = load_exports(Settings.from_env(), landing_dir, mapping or [], console)
+    report = load_exports(Settings.from_env(), landing_dir, mapping or [], progress)
     _print_load_report(report)
     if report.failed:
         raise typer.Exit(code=1)
@@ -95,10 +121,32 @@ def build(
     from orchestration.pipeline import build_models
     from orchestration.warehouse import DbtError
 
-    try:
-        build_models(Settings.from_env(), target=target, select=select)
-    except DbtError as exc:
-        _fail(str(exc))
+    with step_progress(progress, "dbt build") as bar:
+        task = bar.add_task("", total=None)
+
+        def on_progress(done: int, total: int, node: str) -> None:
+            bar.update(
+                task,
+                completed=done,
+                total=total or None,
+                description=node.split(".")[2] if node.count(".") >= 2 else node,
+            )
+
+        def on_message(level: str, text: str) -> None:
+            bar.console.print(f"[{'red' if level == 'error' else 'yellow'}]{level}[/]: {text}")
+
+        try:
+            build_models(
+                Settings.from_env(),
+                target=target,
+                select=select,
+                # without a bar, dbt prints its own log as usual (CI, pipes, --quiet)
+                on_progress=on_progress if not bar.disable else None,
+                on_message=on_message,
+            )
+        except DbtError as exc:
+            bar.stop()
+            _fail(str(exc))
 
 
 @app.command()
@@ -112,7 +160,7 @@ def run(
     from orchestration.pipeline import failed_steps, run_refresh
 
     settings = Settings.from_env()
-    with console.status("refreshing: load, dbt build, checks, publish, report"):
+    with progress.status("refreshing: load, dbt build, checks, publish, report"):
         result = run_refresh(settings, landing_dir)
     if not result.success:
         console.print("[bold red]refresh failed[/]; the published warehouse was left as it was.")
@@ -135,7 +183,8 @@ def report(
     settings = Settings.from_env()
     if not settings.warehouse.exists():
         _fail(f"no warehouse at {settings.warehouse}: run `funnel run` first")
-    path = build_report(settings.warehouse, out or settings.report_file)
+    with progress.status("writing the report"):
+        path = build_report(settings.warehouse, out or settings.report_file)
     console.print(f"report written to {path}")
 
 
@@ -151,7 +200,8 @@ def plan(
     from orchestration.warehouse import DbtError
 
     try:
-        answer = plan_leads(Settings.from_env(), target_revenue, source_system)
+        with progress.status("planning: compiling the reverse funnel with dbt"):
+            answer = plan_leads(Settings.from_env(), target_revenue, source_system)
     except DbtError as exc:
         _fail(str(exc))
     # One column per source system, one row per figure: reads top to bottom like the funnel.

@@ -45,8 +45,15 @@ def load_exports(
         return load_folder(settings.warehouse, Path(landing_dir), mappings=list(mappings), on_file=advance)
 
 
-def build_models(settings: Settings, target: str | None = None, select: str | None = None) -> None:
-    """`dbt build` (seeds, models, tests). Spark targets get the raw layer as Parquet first."""
+def build_models(
+    settings: Settings,
+    target: str | None = None,
+    select: str | None = None,
+    on_progress: Any = None,
+    on_message: Any = None,
+) -> None:
+    """`dbt build` (seeds, models, tests). Spark targets get the raw layer as Parquet first.
+    on_progress / on_message: see orchestration.warehouse.dbt.run_dbt (the CLI's progress bar)."""
     target = target or settings.dbt_target
     if target in SPARK_TARGETS:
         _ensure_raw_tables(settings.warehouse)
@@ -56,7 +63,7 @@ def build_models(settings: Settings, target: str | None = None, select: str | No
     args = ["build"]
     if select:
         args += ["--select", select]
-    run_dbt(settings, args, target=target)
+    run_dbt(settings, args, target=target, on_progress=on_progress, on_message=on_message)
 
 
 def _ensure_raw_tables(warehouse: Path) -> None:

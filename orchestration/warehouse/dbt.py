@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import duckdb
@@ -15,6 +15,12 @@ from orchestration.settings import Settings
 
 class DbtError(RuntimeError):
     """dbt exited non-zero; the message names what failed and, where stored, the failing rows."""
+
+
+# on_progress(done, total, unique_id of the node that just finished); on_message(level, text) for
+# dbt's warnings and errors, which would otherwise be hidden behind the progress bar.
+ProgressCallback = Callable[[int, int, str], None]
+MessageCallback = Callable[[str, str], None]
 
 
 def dbt_executable() -> str:
@@ -27,14 +33,23 @@ def run_dbt(
     args: Sequence[str],
     target: str | None = None,
     capture: bool = False,
+    on_progress: ProgressCallback | None = None,
+    on_message: MessageCallback | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run ``dbt <args> --target <target>`` in the project; raise DbtError on failure."""
+    """Run ``dbt <args> --target <target>`` in the project; raise DbtError on failure.
+
+    With `on_progress`, dbt logs structured JSON which is read line by line to report nodes done
+    out of the run's total; dbt's own text output is then not shown (warnings and errors go to
+    `on_message`, and a failure still raises DbtError with the failing nodes)."""
     target = target or settings.dbt_target
     command = [dbt_executable(), *args, "--target", target]
     env = settings.dbt_env(target)
-    result = subprocess.run(
-        command, cwd=settings.project_dir, env=env, text=True, capture_output=capture, check=False
-    )
+    if on_progress is None:
+        result = subprocess.run(
+            command, cwd=settings.project_dir, env=env, text=True, capture_output=capture, check=False
+        )
+    else:
+        result = _run_with_progress(command, settings.project_dir, env, on_progress, on_message)
     if result.returncode != 0:
         summary = failure_summary(
             Path(env["DBT_TARGET_PATH"]), settings.warehouse if target == "duckdb" else None
@@ -43,6 +58,75 @@ def run_dbt(
             f"`dbt {' '.join(command[1:])}` failed (exit code {result.returncode})\n{summary}".rstrip()
         )
     return result
+
+
+def _run_with_progress(
+    command: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    on_progress: ProgressCallback,
+    on_message: MessageCallback | None,
+) -> subprocess.CompletedProcess[str]:
+    command = [*command, "--log-format", "json"]
+    lines: list[str] = []
+    tracker = NodeProgress()
+    with subprocess.Popen(
+        command, cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    ) as process:
+        assert process.stdout is not None
+        for line in process.stdout:
+            event = _parse_event(line)
+            if event is None:
+                lines.append(line)
+                continue
+            info = event.get("info", {})
+            lines.append(f"{info.get('msg', '')}\n")
+            if tracker.update(event):
+                on_progress(tracker.done, tracker.total, tracker.last_node)
+            if on_message is not None and info.get("level") in ("warn", "error"):
+                on_message(info["level"], info.get("msg", ""))
+    return subprocess.CompletedProcess(command, process.returncode, "".join(lines), "")
+
+
+def _parse_event(line: str) -> dict | None:
+    if not line.startswith("{"):
+        return None
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError:
+        return None
+
+
+class NodeProgress:
+    """Nodes done out of the run's total, from dbt's structured events.
+
+    dbt numbers every node it will run ("3 of 1389 START ..."): the total is the `total` of those
+    LogStartLine events (hooks are numbered separately and not counted); a node is done when its
+    result line arrives (LogModelResult, LogTestResult, LogSeedResult, LogSkipResult, ...)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.finished: set[str] = set()
+        self.last_node = ""
+
+    @property
+    def done(self) -> int:
+        return len(self.finished)
+
+    def update(self, event: dict) -> bool:
+        """Take one event; True when the figures changed."""
+        name = event.get("info", {}).get("name", "")
+        data = event.get("data", {})
+        if name == "LogStartLine" and isinstance(data.get("total"), int) and data["total"] != self.total:
+            self.total = data["total"]
+            return True
+        if name.startswith("Log") and name.endswith("Result"):
+            node = (data.get("node_info") or {}).get("unique_id", "")
+            if node and node not in self.finished:
+                self.finished.add(node)
+                self.last_node = node
+                return True
+        return False
 
 
 def failure_summary(target_path: Path, warehouse: Path | None, max_rows: int = 20) -> str:
