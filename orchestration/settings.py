@@ -35,6 +35,8 @@ class Settings:
     duckdb_threads: int
     storage_version: str  # DuckDB storage_compatibility_version of the published copy
     pii_salt_is_default: bool
+    pii_salt_is_empty: bool  # set but empty: refused by the CLI (unsalted hashes are reversible by lookup)
+    as_of: str  # FUNNEL_AS_OF: "now" of open spells for dbt (empty = the clock); pinned for reproducible marts
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +58,8 @@ class Settings:
             duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
             storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
             pii_salt_is_default="FUNNEL_PII_SALT" not in env,
+            pii_salt_is_empty=env.get("FUNNEL_PII_SALT", None) == "",
+            as_of=env.get("FUNNEL_AS_OF", ""),
         )
 
     def export_to_environment(self) -> None:
@@ -96,4 +100,6 @@ class Settings:
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             }
         )
+        if self.as_of:
+            env["FUNNEL_AS_OF"] = self.as_of  # read by dbt_project.yml's var as_of_timestamp
         return env
