@@ -1,9 +1,12 @@
 """A checksum per table: row count plus an order-independent hash of the rows' content.
 
 Used to prove two builds gave the same marts (idempotency, load order, recovery after a crash)
-and to stamp the published copy. Floating-point columns are rendered with 9 significant digits
-first: sums computed by parallel threads differ in the last digits from build to build, which
-is not a difference in the data. The hash is a sum over rows, so row order does not matter.
+and to stamp the published copy. Floating-point columns are rendered with 12 significant digits
+first: sums computed by parallel threads differ in the last digits (around the 16th) from build
+to build, which is not a difference in the data. Not fewer digits: money times a probability is
+often an exact decimal like 456666.0485, and rounding to 9 digits would cut at that tie, so
+456666.04850000003 and 456666.0484999999 would round apart. The hash is a sum over rows, so row
+order does not matter.
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ from __future__ import annotations
 import duckdb
 
 FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
-SIGNIFICANT_DIGITS = 9
+SIGNIFICANT_DIGITS = 12
 
 
 def _column_expression(name: str, data_type: str) -> str:
     column = f'"{name}"'  # DuckDB-only Python, not model SQL: quoting keeps odd names working
     if data_type.upper() in FLOAT_TYPES:
-        # printf %g: 9 significant digits whatever the magnitude; NaN and inf render as text.
+        # printf %g: 12 significant digits whatever the magnitude; NaN and inf render as text.
         return f"printf('%.{SIGNIFICANT_DIGITS}g', {column})"
     return column
 
