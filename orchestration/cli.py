@@ -43,6 +43,21 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=1)
 
 
+def _checked_settings() -> Settings:
+    """Settings for a command that hashes personal data: an empty salt is refused (hashes of
+    emails would be a plain lookup table), the built-in development salt is allowed with a warning
+    so the demo (`make run`) works out of the box."""
+    settings = Settings.from_env()
+    if settings.pii_salt_is_empty:
+        _fail("FUNNEL_PII_SALT is set but empty; set a secret value, or unset it for the demo salt")
+    if settings.pii_salt_is_default:
+        console.print(
+            "[yellow]warning:[/] FUNNEL_PII_SALT is not set, so emails, phones and names are hashed "
+            "with the public development salt; set FUNNEL_PII_SALT for real data."
+        )
+    return settings
+
+
 @app.command()
 def generate(
     out: Annotated[Path, typer.Option(help="Folder to write the exports and truth.json to.")] = Path(
@@ -137,7 +152,7 @@ def build(
 
         try:
             build_models(
-                Settings.from_env(),
+                _checked_settings(),
                 target=target,
                 select=select,
                 # without a bar, dbt prints its own log as usual (CI, pipes, --quiet)
@@ -159,7 +174,7 @@ def run(
     """The whole pipeline, as the Dagster `refresh` job: load, build and test, publish, report."""
     from orchestration.pipeline import failed_steps, run_refresh
 
-    settings = Settings.from_env()
+    settings = _checked_settings()
     with progress.status("refreshing: load, dbt build, checks, publish, report"):
         result = run_refresh(settings, landing_dir)
     if not result.success:
@@ -212,15 +227,38 @@ def plan(
 
 
 @app.command()
-def ledger(limit: Annotated[int, typer.Option(help="Rows to show.")] = 50) -> None:
+def ledger(
+    limit: Annotated[int, typer.Option(help="Rows to show.")] = 50,
+    csv: Annotated[Path | None, typer.Option(help="Write every ledger row to this CSV file instead.")] = None,
+) -> None:
     """Show the newest ledger rows: per file and run, rows read, loaded and quarantined."""
-    from orchestration.pipeline import read_ledger
+    from orchestration.pipeline import export_csv, read_ledger
 
-    rows = read_ledger(Settings.from_env(), limit)
+    settings = Settings.from_env()
+    if csv is not None:
+        rows = export_csv(settings, "select * from loader.ledger order by started_at, source_file", csv)
+        console.print(f"wrote {rows:,} ledger rows to {csv}")
+        return
+    rows = read_ledger(settings, limit)
     table = Table("run", "file", "status", "read", "loaded", "quarantined", "message")
     for row in rows:
         table.add_row(*[str(v) if v is not None else "" for v in row])
     Console().print(table)
+
+
+@app.command()
+def quarantine(
+    csv: Annotated[Path, typer.Argument(help="CSV file to write the quarantined rows to.")],
+) -> None:
+    """Export the quarantined rows (file, line, reason, original record) to a CSV file for review."""
+    from orchestration.pipeline import export_csv
+
+    query = (
+        "select run_id, source_file, line_number, target_table, reason, record "
+        "from loader.quarantine order by source_file, row_number"
+    )
+    rows = export_csv(Settings.from_env(), query, csv)
+    console.print(f"wrote {rows:,} quarantined rows to {csv}")
 
 
 def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported lazily

@@ -88,6 +88,14 @@ def read_ledger(settings: Settings, limit: int = 50) -> list[tuple]:
         ).fetchall()
 
 
+def export_csv(settings: Settings, query: str, path: Path) -> int:
+    """Rows of a read-only query on the warehouse to a CSV file, spreadsheet formulas neutralised."""
+    from orchestration.csv_safety import write_csv
+
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        return write_csv(con, query, path)
+
+
 def run_refresh(settings: Settings, landing_dir: Path | None = None) -> Any:
     """Run the Dagster `refresh` job in this process: the same job the schedule and the sensor
     start, recorded in DAGSTER_HOME's run history. Returns the ExecuteInProcessResult."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +35,11 @@ class Settings:
     duckdb_threads: int
     storage_version: str  # DuckDB storage_compatibility_version of the published copy
     pii_salt_is_default: bool
+    pii_salt_is_empty: bool  # set but empty: refused by the CLI (unsalted hashes are reversible by lookup)
+    # The salt itself travels to dbt with the other settings (a caller's env mapping, not only
+    # os.environ); repr=False keeps it out of logs and tracebacks.
+    pii_salt: str | None = field(default=None, repr=False)
+    as_of: str  # FUNNEL_AS_OF: "now" of open spells for dbt (empty = the clock); pinned for reproducible marts
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +61,9 @@ class Settings:
             duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
             storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
             pii_salt_is_default="FUNNEL_PII_SALT" not in env,
+            pii_salt_is_empty=env.get("FUNNEL_PII_SALT", None) == "",
+            pii_salt=env.get("FUNNEL_PII_SALT"),
+            as_of=env.get("FUNNEL_AS_OF", ""),
         )
 
     def export_to_environment(self) -> None:
@@ -96,4 +104,8 @@ class Settings:
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             }
         )
+        if self.as_of:
+            env["FUNNEL_AS_OF"] = self.as_of  # read by dbt_project.yml's var as_of_timestamp
+        if self.pii_salt is not None:
+            env["FUNNEL_PII_SALT"] = self.pii_salt  # read by macros/staging/hash_pii.sql
         return env

@@ -6,24 +6,37 @@ file, and never waits on the pipeline's write lock (the pipeline writes another 
 the marts and the load ledger go in: raw and staging hold personal data in clear or hashed
 form and are not for BI. The file is written with a storage_compatibility_version that older
 DuckDB readers can open.
+
+Each copy carries audit.publication: one row per published table with the publication id,
+time, row count and content checksum, written inside the copy before the swap. A reader can
+check in one read-only connection that what it sees is one whole publication (the counts it
+measures equal the ones stamped), and tell which publication it is reading.
+
+A publish killed half way leaves only its hidden temporary file (and that file's WAL); the
+published copy is untouched and the next publish removes the leftovers.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
+from orchestration.warehouse.checksum import table_checksum
+
 PUBLISHED_SCHEMAS = ("marts",)
+PUBLICATION_TABLE = "audit.publication"
 
 
 def publish(warehouse: Path, published: Path, storage_version: str = "v1.1.0") -> dict[str, int]:
     """Copy every table of the published schemas (and the ledger) to `published`, atomically."""
     published.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in published.parent.glob(f".{published.name}.*.tmp"):
-        leftover.unlink()  # from a publish that was killed; never read by anyone
+    remove_leftovers(published)
     staging_file = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+    publication_id = uuid.uuid4().hex
     counts: dict[str, int] = {}
     con = duckdb.connect()
     try:
@@ -38,19 +51,73 @@ def publish(warehouse: Path, published: Path, storage_version: str = "v1.1.0") -
         for schema, table in tables:
             con.execute(f"create schema if not exists pub.{schema}")
             con.execute(f"create table pub.{schema}.{table} as select * from src.{schema}.{table}")
-            counts[f"{schema}.{table}"] = con.execute(
-                f"select count(*) from pub.{schema}.{table}"
-            ).fetchone()[0]
         if con.execute(
             "select count(*) from duckdb_tables() where database_name = 'src' "
             "and schema_name = 'loader' and table_name = 'ledger'"
         ).fetchone()[0]:
             con.execute("create schema if not exists pub.audit")
             con.execute("create table pub.audit.load_ledger as select * from src.loader.ledger")
+        counts = _stamp_publication(con, [f"{s}.{t}" for s, t in tables], publication_id)
         con.execute("detach pub")
     finally:
         con.close()
+    _check_opens_read_only(staging_file, publication_id, len(counts))
     with open(staging_file, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(staging_file, published)
+    _fsync_directory(published.parent)  # the rename itself survives a power cut
     return counts
+
+
+def _stamp_publication(con: duckdb.DuckDBPyConnection, tables: list[str], publication_id: str) -> dict[str, int]:
+    """Write audit.publication inside the new copy: one row per table with its count and checksum."""
+    published_at = datetime.now(timezone.utc).replace(tzinfo=None)
+    rows = []
+    for name in tables:
+        count, checksum = table_checksum(con, name, database="pub")
+        rows.append((publication_id, published_at, name, count, str(checksum)))
+    con.execute("create schema if not exists pub.audit")
+    con.execute(
+        "create table pub.audit.publication (publication_id varchar, published_at timestamp, "
+        "table_name varchar, row_count bigint, content_checksum varchar)"
+    )
+    if rows:
+        con.executemany("insert into pub.audit.publication values (?, ?, ?, ?, ?)", rows)
+    return {name: count for _, _, name, count, _ in rows}
+
+
+def _check_opens_read_only(path: Path, publication_id: str, tables: int) -> None:
+    """Open the finished copy the way BI will, before it replaces anything: a copy that does not
+    open, or lacks its stamp, is never published."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        stamped = con.execute(
+            f"select count(*) from {PUBLICATION_TABLE} where publication_id = ?", [publication_id]
+        ).fetchone()[0]
+    if stamped != tables:
+        raise RuntimeError(f"{path}: the new copy holds {stamped} of {tables} publication rows; not published")
+
+
+def remove_leftovers(published: Path) -> list[Path]:
+    """Delete temporary copies (and their WAL files) of publishes that were killed; nobody reads them."""
+    removed = []
+    for leftover in published.parent.glob(f".{published.name}.*.tmp*"):
+        leftover.unlink(missing_ok=True)
+        removed.append(leftover)
+    return removed
+
+
+def _fsync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+def read_publication(con: duckdb.DuckDBPyConnection) -> tuple[str | None, dict[str, int]]:
+    """(publication id, {table: stamped row count}) of the copy `con` has open; (None, {}) if unstamped."""
+    rows = con.execute(f"select publication_id, table_name, row_count from {PUBLICATION_TABLE}").fetchall()
+    ids = {r[0] for r in rows}
+    if len(ids) != 1:
+        return None, {}
+    return ids.pop(), {r[1]: r[2] for r in rows}
