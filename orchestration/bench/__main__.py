@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
 
         def show(result: StageResult) -> None:
             console.print(
-                f"  {result.stage:<16} {result.seconds:9.1f} s   peak {result.peak_tree_rss_mb:8,.0f} MB tree, "
+                f"  {result.stage:<16}{result.seconds:8.1f} s {result.peak_tree_rss_mb:8,.0f} MB tree"
                 f"{result.peak_rss_mb:8,.0f} MB largest process"
             )
 

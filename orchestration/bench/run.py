@@ -39,7 +39,6 @@ def size_environment(size_dir: Path) -> dict[str, str]:
             "FUNNEL_PROJECT_DIR": str(PROJECT_DIR),
             "FUNNEL_WAREHOUSE": str(size_dir / "funnel.duckdb"),
             "FUNNEL_PUBLISHED": str(size_dir / "published" / "funnel.duckdb"),
-            "FUNNEL_DUCKDB_TEMP_DIR": str(size_dir / "duckdb_spill"),
             "DBT_TARGET_PATH": str(size_dir / "target"),
             "DBT_LOG_PATH": str(size_dir / "logs"),
             "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_DIR), env.get("PYTHONPATH")) if p),
@@ -102,7 +101,6 @@ def bench_size(
                 increment,
                 generated,
                 size_dir / "published",
-                size_dir / "duckdb_spill",
             ):
                 shutil.rmtree(leftover, ignore_errors=True)
             for database in size_dir.glob("funnel.duckdb*"):
