@@ -82,7 +82,7 @@ def test_bench_runs_every_stage_and_writes_time_and_memory_for_each(tmp_path: Pa
             str(out),
             "--keep",
             "--select",
-            "+stg_salesforce__opportunities +stg_marketing__touches",
+            "+staging.salesforce +staging.marketing",
         ]
     )
     size = json.loads((out / "bench.json").read_text())["sizes"]["300"]
