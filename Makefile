@@ -8,7 +8,7 @@ SEED ?= 42
 AS_OF ?= $(shell date +%F)
 DEMO := exports/demo
 
-.PHONY: run test install install-test java chromium lint generate build ui clean
+.PHONY: run test install install-test java chromium lint generate build ui clean bench
 
 # Main install: the pipeline only (no Spark), so `make run` stays light.
 $(BIN)/.installed-main: pyproject.toml
@@ -55,6 +55,14 @@ lint: install-test
 # The Dagster UI, bound to localhost only; run history lives in the repo-local .dagster/.
 ui: install
 	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/funnel ui
+
+# Benchmarks: per size, generate, load, dbt build (models + tests), publish, the floor query and a
+# one-day refresh, each timed with its peak memory; figures to $(BENCH_OUT)/bench.json (merged by
+# size, so `make bench BENCH_SIZES=1000000` re-measures one size). Add BENCH_FLAGS=--keep to keep files.
+BENCH_SIZES ?= 100000 1000000 10000000
+BENCH_OUT ?= warehouse/bench
+bench: install
+	$(BIN)/python -m orchestration.bench $(BENCH_SIZES) --out $(BENCH_OUT) $(BENCH_FLAGS)
 
 clean:
 	rm -rf warehouse target logs exports .pytest_cache

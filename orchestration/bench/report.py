@@ -1,0 +1,95 @@
+"""The benchmark's output: a JSON file (merged by size, so sizes can be re-run one at a time) and
+rich tables of the figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+STAGE_ORDER = (
+    "generate",
+    "prepare",
+    "load",
+    "parse",
+    "build",
+    "publish",
+    "floor",
+    "refresh_load",
+    "refresh_build",
+    "refresh_publish",
+)
+
+
+def merge_results(json_path: Path, results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Write `results` into the JSON file, replacing earlier figures for the same sizes only."""
+    document = json.loads(json_path.read_text()) if json_path.exists() else {"sizes": {}}
+    for result in results:
+        document["sizes"][str(result["leads"])] = result
+    document["sizes"] = dict(sorted(document["sizes"].items(), key=lambda item: int(item[0])))
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(document, indent=2) + "\n")
+    return document
+
+
+def _yes(flag: bool) -> str:
+    return "[green]yes[/]" if flag else "[red]no[/]"
+
+
+def print_tables(document: dict[str, Any], console: Console | None = None) -> None:
+    console = console or Console()
+    sizes = list(document["sizes"].values())
+    if not sizes:
+        return
+    stages = Table(title="Stage time (s) and peak memory (MB, whole process tree)")
+    stages.add_column("stage")
+    for size in sizes:
+        stages.add_column(f"{size['leads']:,} leads", justify="right")
+    for name in STAGE_ORDER:
+        cells = []
+        for size in sizes:
+            stage = size["stages"].get(name)
+            cells.append(f"{stage['seconds']:.1f} s / {stage['peak_tree_rss_mb']:,.0f} MB" if stage else "-")
+        stages.add_row(name, *cells)
+    console.print(stages)
+
+    summary = Table(title="Summary (targets: 1M end to end ≤ 300 s and ≤ 4096 MB; refresh ≤ 0.1 × build)")
+    summary.add_column("figure")
+    for size in sizes:
+        summary.add_column(f"{size['leads']:,} leads", justify="right")
+    rows = [
+        ("rows loaded", lambda s: f"{s['rows_loaded']:,}"),
+        ("load rows / s", lambda s: f"{s['rows_per_second']:,}"),
+        ("end to end (load+build+publish) s", lambda s: f"{s['end_to_end_seconds']:.1f}"),
+        ("end to end peak MB", lambda s: f"{s['end_to_end_peak_mb']:,.0f}"),
+        ("dbt tests s (summed over threads)", lambda s: f"{s['test_seconds_summed']:.1f}"),
+        ("floor query s", lambda s: f"{s['floor_seconds']:.2f}"),
+        ("full build / floor", lambda s: f"{s['build_to_floor_ratio']}×"),
+        ("increment rows (one day)", lambda s: f"{s['increment_rows']:,}"),
+        ("refresh (load+build+publish) s", lambda s: f"{s['refresh_seconds']:.1f}"),
+        ("refresh build / full build", lambda s: f"{s['refresh_build_ratio']:.2f}"),
+        ("end to end ≤ 5 min", lambda s: _yes(s["targets"]["end_to_end_within_5_min"])),
+        ("peak ≤ 4 GB", lambda s: _yes(s["targets"]["peak_within_4_gb"])),
+        ("refresh ≤ 0.1 × build", lambda s: _yes(s["targets"]["refresh_within_tenth_of_build"])),
+        ("load average before → after", lambda s: _load(s)),
+    ]
+    for label, cell in rows:
+        summary.add_row(label, *(cell(size) for size in sizes))
+    console.print(summary)
+
+    for size in sizes:
+        slowest = Table(title=f"Slowest models in the full build, {size['leads']:,} leads")
+        slowest.add_column("model")
+        slowest.add_column("s", justify="right")
+        for entry in size["slowest_models"]:
+            slowest.add_row(entry["model"], f"{entry['seconds']:.1f}")
+        console.print(slowest)
+
+
+def _load(size: dict[str, Any]) -> str:
+    before = size["machine"]["load_average"][0]
+    after = size["machine"]["load_average_after"][0]
+    return f"{before:.1f} → {after:.1f} ({size['machine']['cpus']} cpus)"

@@ -1,0 +1,160 @@
+"""Benchmark one company size: every stage in its own child process, in its own folder and warehouse."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from orchestration.bench.measure import StageResult, run_stage
+from orchestration.settings import PROJECT_DIR
+
+FORMATS = ["salesforce", "marketing"]  # the floor query reads the Salesforce raw tables
+TARGET_END_TO_END_SECONDS = 300
+TARGET_PEAK_MB = 4096
+TARGET_REFRESH_RATIO = 0.1
+END_TO_END = ("load", "build", "publish")
+REFRESH = ("refresh_load", "refresh_build", "refresh_publish")
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on, and how busy it was (the machine may be shared)."""
+    memory_kb = next(
+        int(line.split()[1])
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
+    return {"cpus": os.cpu_count(), "memory_gb": round(memory_kb / 2**20, 1), "load_average": os.getloadavg()}
+
+
+def size_environment(size_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "FUNNEL_PROJECT_DIR": str(PROJECT_DIR),
+            "FUNNEL_WAREHOUSE": str(size_dir / "funnel.duckdb"),
+            "FUNNEL_PUBLISHED": str(size_dir / "published" / "funnel.duckdb"),
+            "DBT_TARGET_PATH": str(size_dir / "target"),
+            "DBT_LOG_PATH": str(size_dir / "logs"),
+            "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_DIR), env.get("PYTHONPATH")) if p),
+        }
+    )
+    return env
+
+
+def bench_size(
+    leads: int,
+    out_root: Path,
+    seed: int = 42,
+    as_of: date = date(2025, 6, 30),
+    keep: bool = False,
+    select: str | None = None,
+    on_stage: Callable[[StageResult], None] | None = None,
+) -> dict[str, Any]:
+    """Generate `leads`, then load, build (models and tests), publish, run the floor query, and
+    refresh with the next day's exports; return every stage's time and peak memory. `select` (a dbt
+    selector) limits the builds, for a quick smoke run; figures are only comparable without it."""
+    size_dir = (out_root / str(leads)).resolve()
+    shutil.rmtree(size_dir, ignore_errors=True)  # each size starts from nothing
+    size_dir.mkdir(parents=True)
+    env = size_environment(size_dir)
+    work = size_dir / "stages"
+    landing, increment, generated = size_dir / "landing", size_dir / "increment", size_dir / "generated"
+    plan: list[tuple[str, str, dict[str, Any]]] = [
+        (
+            "generate",
+            "generate",
+            {"out": generated, "leads": leads, "seed": seed, "as_of": as_of, "formats": FORMATS},
+        ),
+        (
+            "prepare",
+            "prepare",
+            {"generated": generated, "landing": landing, "increment": increment, "as_of": as_of},
+        ),
+        ("load", "load", {"landing": landing}),
+        ("parse", "parse", {}),
+        ("build", "build", {"full_refresh": True, "select": select}),
+        ("publish", "publish", {}),
+        ("floor", "floor", {}),
+        ("refresh_load", "load", {"landing": landing, "increment": increment, "as_of": as_of}),
+        ("refresh_build", "build", {"full_refresh": False, "select": select}),
+        ("refresh_publish", "publish", {}),
+    ]
+    started = time.time()
+    machine_before = machine()
+    stages: dict[str, dict[str, Any]] = {}
+    try:
+        for label, function, params in plan:
+            result = run_stage(label, params, work, env, function=function)
+            stages[label] = asdict(result)
+            if on_stage:
+                on_stage(result)
+    finally:
+        if not keep:
+            for leftover in (
+                landing,
+                increment,
+                generated,
+                size_dir / "published",
+            ):
+                shutil.rmtree(leftover, ignore_errors=True)
+            for database in size_dir.glob("funnel.duckdb*"):
+                database.unlink()
+    return summarise(leads, stages, machine_before, started, select)
+
+
+def _sum(stages: dict[str, dict[str, Any]], names: tuple[str, ...], key: str) -> float:
+    return round(sum(stages[name][key] for name in names), 3)
+
+
+def _peak(stages: dict[str, dict[str, Any]], names: tuple[str, ...], key: str) -> float:
+    return max(stages[name][key] for name in names)
+
+
+def summarise(
+    leads: int,
+    stages: dict[str, dict[str, Any]],
+    machine_before: dict[str, Any],
+    started: float,
+    select: str | None = None,
+) -> dict[str, Any]:
+    build = stages["build"]
+    by_type = build["details"].get("by_resource_type", {})
+    end_to_end = _sum(stages, END_TO_END, "seconds")
+    peak_mb = _peak(stages, END_TO_END, "peak_tree_rss_mb")
+    floor_seconds = stages["floor"]["details"]["query_seconds"]
+    refresh_build_ratio = stages["refresh_build"]["seconds"] / build["seconds"]
+    return {
+        "leads": leads,
+        "select": select,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
+        "machine": {**machine_before, "load_average_after": os.getloadavg()},
+        "duckdb": {
+            "memory_limit": os.environ.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "4GB"),
+            "threads": os.environ.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count())),
+            "dbt_threads": os.environ.get("FUNNEL_DBT_THREADS", "4"),
+        },
+        "stages": stages,
+        "rows_loaded": stages["load"]["details"]["rows_read"],
+        "rows_per_second": round(stages["load"]["details"]["rows_read"] / stages["load"]["seconds"]),
+        "test_seconds_summed": by_type.get("test", {}).get("seconds", 0.0),
+        "model_seconds_summed": by_type.get("model", {}).get("seconds", 0.0),
+        "slowest_models": build["details"].get("slowest_models", []),
+        "end_to_end_seconds": end_to_end,
+        "end_to_end_peak_mb": peak_mb,
+        "floor_seconds": floor_seconds,
+        "build_to_floor_ratio": round(build["seconds"] / floor_seconds, 1) if floor_seconds else None,
+        "increment_rows": stages["prepare"]["details"]["increment_rows"],
+        "refresh_seconds": _sum(stages, REFRESH, "seconds"),
+        "refresh_build_ratio": round(refresh_build_ratio, 3),
+        "targets": {
+            "end_to_end_within_5_min": end_to_end <= TARGET_END_TO_END_SECONDS,
+            "peak_within_4_gb": peak_mb <= TARGET_PEAK_MB,
+            "refresh_within_tenth_of_build": refresh_build_ratio <= TARGET_REFRESH_RATIO,
+        },
+    }

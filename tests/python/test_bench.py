@@ -1,0 +1,110 @@
+"""The benchmark runs end to end on a tiny company, and its daily increment is a faithful split.
+
+No timing assertions: benchmarks print figures, they do not pass or fail on them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from orchestration.bench.increment import DAY_COLUMNS, split_exports
+from orchestration.bench.report import STAGE_ORDER
+
+AS_OF = date(2025, 6, 30)
+DAY = AS_OF.isoformat()
+
+
+def _rows(con: duckdb.DuckDBPyConnection, path: Path, where: str = "true") -> list[tuple]:
+    return con.execute(
+        f"select * from read_csv('{path}', header = true, all_varchar = true) where {where} order by all"
+    ).fetchall()
+
+
+def test_split_puts_every_row_in_the_history_or_the_day_and_the_day_only_holds_that_day(
+    tmp_path: Path,
+) -> None:
+    from orchestration.generator import generate
+
+    generated = tmp_path / "generated"
+    generate(out_dir=generated, leads=400, seed=3, formats=["salesforce", "marketing"], as_of=AS_OF)
+    landing, increment = tmp_path / "landing", tmp_path / "increment"
+    counts = split_exports(generated, landing, increment, AS_OF)
+    con = duckdb.connect()
+    history_folder = "2025-06-29"
+    for path in sorted(generated.rglob("*.csv")):
+        relative = path.relative_to(generated).as_posix()
+        system, name = relative.split("/", 1)
+        history = landing / system / history_folder / name
+        everything = _rows(con, path)
+        if relative not in DAY_COLUMNS:
+            assert _rows(con, history) == everything, relative
+            continue
+        day_file = increment / system / DAY / name
+        in_day = _rows(con, day_file)
+        assert counts[relative] == len(in_day)
+        # nothing lost, nothing invented: together the two loads are exactly the export
+        assert set(_rows(con, history)) | set(in_day) == set(everything), relative
+        created, modified = DAY_COLUMNS[relative]
+        touched_today = f"substr(\"{created}\", 1, 10) = '{DAY}'" + (
+            f" or substr(\"{modified}\", 1, 10) = '{DAY}'" if modified else ""
+        )
+        assert in_day == _rows(con, path, touched_today), relative
+    # the history holds no lead or deal created on the day, nor any of their history rows
+    new_leads = {
+        r[0] for r in _rows(con, generated / "salesforce/Lead.csv", f"substr(CreatedDate, 1, 10) = '{DAY}'")
+    }
+    assert new_leads, "the fixture needs leads created on the as-of day"
+    history_leads = {r[0] for r in _rows(con, landing / "salesforce" / history_folder / "Lead.csv")}
+    history_rows_of = {
+        r[0]
+        for r in con.execute(
+            f"select LeadId from read_csv('{landing / 'salesforce' / history_folder / 'LeadHistory.csv'}', "
+            "header = true, all_varchar = true)"
+        ).fetchall()
+    }
+    assert not new_leads & history_leads
+    assert not new_leads & history_rows_of
+
+
+def test_bench_runs_every_stage_and_writes_time_and_memory_for_each(tmp_path: Path) -> None:
+    from orchestration.bench.__main__ import main
+
+    out = tmp_path / "bench"
+    # A dbt selector keeps the smoke run short; the stages and the refresh are the real ones.
+    main(
+        [
+            "300",
+            "--out",
+            str(out),
+            "--keep",
+            "--select",
+            "+staging.salesforce +staging.marketing",
+        ]
+    )
+    size = json.loads((out / "bench.json").read_text())["sizes"]["300"]
+    for stage in STAGE_ORDER:
+        figures = size["stages"][stage]
+        assert figures["seconds"] > 0, stage
+        assert figures["peak_rss_mb"] > 0, stage
+        assert figures["peak_tree_rss_mb"] > 0, stage
+    stages = size["stages"]
+    # The refresh loads exactly the day's files; the history files are skipped by content hash.
+    landing = out / "300" / "landing"
+    day_files = sorted(landing.glob(f"*/{DAY}/*.csv"))
+    history_files = sorted(landing.glob("*/2025-06-29/*.csv"))
+    with duckdb.connect() as con:
+        day_rows = sum(
+            con.execute(
+                f"select count(*) from read_csv('{f}', header = true, all_varchar = true)"
+            ).fetchone()[0]
+            for f in day_files
+        )
+    assert stages["refresh_load"]["details"]["rows_read"] == day_rows == size["increment_rows"]
+    assert stages["refresh_load"]["details"]["files_skipped"] == len(history_files)
+    assert size["rows_loaded"] == stages["load"]["details"]["rows_read"] > 0
+    assert size["stages"]["floor"]["details"]["result_rows"] > 0
+    assert size["slowest_models"], "run_results.json names the models"
