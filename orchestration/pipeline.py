@@ -42,7 +42,13 @@ def load_exports(
         def advance(result: Any) -> None:
             progress.update(task, advance=1, description=str(getattr(result, "source_file", "")))
 
-        return load_folder(settings.warehouse, Path(landing_dir), mappings=list(mappings), on_file=advance)
+        return load_folder(
+            settings.warehouse,
+            Path(landing_dir),
+            mappings=list(mappings),
+            on_file=advance,
+            duckdb_config=settings.duckdb_config(),
+        )
 
 
 def build_models(

@@ -36,10 +36,11 @@ class Settings:
     storage_version: str  # DuckDB storage_compatibility_version of the published copy
     pii_salt_is_default: bool
     pii_salt_is_empty: bool  # set but empty: refused by the CLI (unsalted hashes are reversible by lookup)
+    # FUNNEL_AS_OF: "now" of open spells for dbt (empty = the clock); pinned for reproducible marts
+    as_of: str
     # The salt itself travels to dbt with the other settings (a caller's env mapping, not only
     # os.environ); repr=False keeps it out of logs and tracebacks.
     pii_salt: str | None = field(default=None, repr=False)
-    as_of: str  # FUNNEL_AS_OF: "now" of open spells for dbt (empty = the clock); pinned for reproducible marts
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -81,6 +82,10 @@ class Settings:
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():
             instance_config.write_text((Path(__file__).parent / "dagster.yaml").read_text())
+
+    def duckdb_config(self) -> dict[str, str]:
+        """Connection settings for the product's own DuckDB writers (the loader), like the dbt profile's."""
+        return {"memory_limit": self.duckdb_memory_limit, "threads": str(self.duckdb_threads)}
 
     def dbt_env(self, target: str | None = None) -> dict[str, str]:
         """The environment a dbt subprocess needs: absolute paths, so cwd does not matter."""

@@ -40,7 +40,7 @@ def load_exports(context: AssetExecutionContext, funnel: FunnelSettings):  # noq
 
     settings = funnel.get()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    report = load_folder(settings.warehouse, settings.landing_dir)
+    report = load_folder(settings.warehouse, settings.landing_dir, duckdb_config=settings.duckdb_config())
     for result in report.failed:
         context.log.error(result.message)
     by_table: dict[str, dict[str, int]] = defaultdict(

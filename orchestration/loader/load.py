@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -38,8 +38,12 @@ def load_folder(
     mappings: Sequence[Path] = (),
     run_id: str | None = None,
     on_file: Callable[[FileResult], None] | None = None,
+    duckdb_config: Mapping[str, str] | None = None,
 ) -> LoadReport:
     """Load every recognisable file under ``landing_dir`` into the raw layer.
+
+    ``duckdb_config`` (e.g. memory_limit, threads from Settings.duckdb_config()) applies when the
+    loader opens the warehouse itself: without a limit DuckDB takes up to 80% of RAM parsing big files.
 
     A bad mapping raises SpecError before anything is written. A file that cannot be read is
     recorded as ``failed`` in the ledger and never stops the others.
@@ -49,7 +53,11 @@ def load_folder(
         raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
     sources = find_mappings(landing_dir, mappings)  # validates every mapping first
     run_id = run_id or _new_run_id()
-    con = warehouse if isinstance(warehouse, duckdb.DuckDBPyConnection) else duckdb.connect(str(warehouse))
+    con = (
+        warehouse
+        if isinstance(warehouse, duckdb.DuckDBPyConnection)
+        else duckdb.connect(str(warehouse), config=dict(duckdb_config or {}))
+    )
     try:
         # DuckDB's own progress bar would draw over the caller's (the CLI has one per file).
         con.execute("set enable_progress_bar = false")
