@@ -8,7 +8,8 @@ SEED ?= 42
 AS_OF ?= $(shell date +%F)
 DEMO := exports/demo
 
-.PHONY: run test install install-test java chromium lint generate build ui clean bench
+.PHONY: run test install install-test java chromium lint generate build ui clean bench \
+	spark-thrift-start spark-thrift-stop build-spark-thrift
 
 # Main install: the pipeline only (no Spark), so `make run` stays light.
 $(BIN)/.installed-main: pyproject.toml
@@ -17,7 +18,7 @@ $(BIN)/.installed-main: pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-# Test install: adds the dev tools and the Spark extra (dbt-spark[session], pyspark).
+# Test install: adds the dev tools and the Spark extra (dbt-spark[session,PyHive], pyspark).
 $(BIN)/.installed-test: pyproject.toml $(BIN)/.installed-main
 	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $@
@@ -63,6 +64,18 @@ BENCH_SIZES ?= 100000 1000000 10000000
 BENCH_OUT ?= warehouse/bench
 bench: install
 	$(BIN)/python -m orchestration.bench $(BENCH_SIZES) --out $(BENCH_OUT) $(BENCH_FLAGS)
+
+# A local Spark Thrift Server (the way dbt reaches a cluster) from the installed pyspark, on
+# FUNNEL_SPARK_HOST:FUNNEL_SPARK_PORT (127.0.0.1:10000); `build-spark-thrift` starts it if needed,
+# runs `funnel build --target spark_thrift` and stops it again.
+spark-thrift-start: install-test
+	FUNNEL_PYTHON=$(BIN)/python bash scripts/spark_thrift.sh start
+
+spark-thrift-stop:
+	FUNNEL_PYTHON=$(BIN)/python bash scripts/spark_thrift.sh stop
+
+build-spark-thrift: install-test
+	FUNNEL_PYTHON=$(BIN)/python bash scripts/spark_thrift.sh build
 
 clean:
 	rm -rf warehouse target logs exports .pytest_cache

@@ -83,24 +83,30 @@
 
 
 {#- Long format: every row of `relation` once per segment cut (segment_type, segment_value),
-    plus the 'all' cut; a missing value is 'unknown'. `columns` are carried through. -#}
+    plus the 'all' cut; a missing value is 'unknown'. `columns` are carried through.
+    One cross join with the list of cuts rather than a union of one select per cut: Spark inlines
+    CTEs, so a union made it compute `relation` (and every join behind it) once per cut. -#}
 {% macro pipeline_segment_rows(relation, columns, segments=none) -%}
     {%- set segments = segments if segments is not none else pipeline_segments() -%}
     select
-        'all' as segment_type,
-        'all' as segment_value,
-        {{ columns | join(',\n        ') }}
+        segment_cuts.segment_type,
+        case segment_cuts.segment_type
+            when 'all' then 'all'
+            {%- for segment in segments %}
+            when '{{ segment.type }}' then coalesce(cast({{ relation }}.{{ segment.column }} as {{ dbt.type_string() }}), 'unknown')
+            {%- endfor %}
+        end as segment_value,
+        {%- for column in columns %}
+        {{ relation }}.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ relation }}
-    {%- for segment in segments %}
-
-    union all
-
-    select
-        '{{ segment.type }}' as segment_type,
-        coalesce(cast({{ segment.column }} as {{ dbt.type_string() }}), 'unknown') as segment_value,
-        {{ columns | join(',\n        ') }}
-    from {{ relation }}
-    {%- endfor %}
+    cross join (
+        select 'all' as segment_type
+        {%- for segment in segments %}
+        union all
+        select '{{ segment.type }}' as segment_type
+        {%- endfor %}
+    ) as segment_cuts
 {%- endmacro %}
 
 
