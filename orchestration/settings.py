@@ -35,6 +35,10 @@ class Settings:
     duckdb_threads: int
     storage_version: str  # DuckDB storage_compatibility_version of the published copy
     pii_salt_is_default: bool
+    # Great Expectations (orchestration/quality): Data Docs folder, export age that warns, row-count band.
+    data_docs: Path = PROJECT_DIR / "warehouse" / "data_docs"
+    max_export_age_hours: float = 48.0
+    row_count_band: float = 0.5  # a table may shrink or grow by this fraction of its last passing count
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +60,9 @@ class Settings:
             duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
             storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
             pii_salt_is_default="FUNNEL_PII_SALT" not in env,
+            data_docs=_path(env, "FUNNEL_DATA_DOCS", warehouse_dir / "data_docs"),
+            max_export_age_hours=float(env.get("FUNNEL_MAX_EXPORT_AGE_HOURS", "48")),
+            row_count_band=float(env.get("FUNNEL_ROW_COUNT_BAND", "0.5")),
         )
 
     def export_to_environment(self) -> None:
@@ -69,6 +76,9 @@ class Settings:
         os.environ["FUNNEL_REPORT"] = str(self.report_file)
         os.environ["FUNNEL_PUBLISHED"] = str(self.published)
         os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+        os.environ["FUNNEL_DATA_DOCS"] = str(self.data_docs)
+        os.environ["FUNNEL_MAX_EXPORT_AGE_HOURS"] = str(self.max_export_age_hours)
+        os.environ["FUNNEL_ROW_COUNT_BAND"] = str(self.row_count_band)
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():
