@@ -60,7 +60,12 @@ class Settings:
             duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
             storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
             pii_salt_is_default="FUNNEL_PII_SALT" not in env,
-            data_docs=_path(env, "FUNNEL_DATA_DOCS", warehouse_dir / "data_docs"),
+            # Beside the warehouse file (warehouse/data_docs by default), so each warehouse has its own.
+            data_docs=_path(
+                env,
+                "FUNNEL_DATA_DOCS",
+                _path(env, "FUNNEL_WAREHOUSE", warehouse_dir / "funnel.duckdb").parent / "data_docs",
+            ),
             max_export_age_hours=float(env.get("FUNNEL_MAX_EXPORT_AGE_HOURS", "48")),
             row_count_band=float(env.get("FUNNEL_ROW_COUNT_BAND", "0.5")),
         )
