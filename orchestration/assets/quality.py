@@ -114,6 +114,6 @@ def build_quality_checks(known_assets: Iterable[AssetKey]) -> AssetChecksDefinit
                 },
             )
         # Only a passing run moves the row-count baseline (see quality/baseline.py).
-        record_baseline(settings.dagster_home, settings.warehouse, report.row_counts, context.run_id)
+        record_baseline(settings.dagster_home, settings.warehouse, report.row_counts, context.run.run_id)
 
     return great_expectations

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import duckdb
+import pytest
 from dagster import AssetCheckKey, AssetKey
 
 from orchestration.quality import load_suites, run_quality
@@ -79,3 +80,22 @@ def test_each_expectation_is_a_check_of_the_refresh_job_and_error_checks_block(m
         AssetCheckKey(AssetKey("landed_exports"), "ge_column_max_to_be_between_newest_export_age_hours")
     )
     assert unique_leads.blocking and not freshness.blocking
+
+
+def test_funnel_check_prints_the_results_and_exits_zero_on_the_demo(
+    built_demo: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from orchestration.cli import app
+
+    monkeypatch.setenv("FUNNEL_WAREHOUSE", str(built_demo.warehouse))
+    monkeypatch.setenv("FUNNEL_DATA_DOCS", str(tmp_path / "docs"))
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "home"))
+    total = sum(len(t.expectations) for t in load_suites())
+
+    result = CliRunner().invoke(app, ["check"])
+
+    assert result.exit_code == 0, result.output
+    assert f"{total} of {total} expectations passed" in result.output
+    assert (tmp_path / "docs" / "index.html").exists()
