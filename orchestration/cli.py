@@ -204,6 +204,20 @@ def report(
 
 
 @app.command()
+def check() -> None:
+    """Run the Great Expectations suites on the warehouse (read-only), print them, build Data Docs."""
+    from orchestration.quality import run_quality
+
+    settings = Settings.from_env()
+    if not settings.warehouse.exists():
+        _fail(f"no warehouse at {settings.warehouse}: run `funnel run` first")
+    report = run_quality(settings)
+    typer.echo(report.summary())
+    if not report.passed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
 def plan(
     target_revenue: Annotated[
         float, typer.Argument(help="Revenue target for next quarter, reporting currency.")

@@ -1,10 +1,13 @@
 """The refresh job: everything from landed files to the report. The schedule, the sensor and
-`funnel run` all run this same job."""
+`funnel run` all run this same job.
+
+Every asset and every asset check: AssetSelection.all() alone leaves out checks on assets the job
+does not materialize, such as the export-freshness check on landed_exports."""
 
 from dagster import AssetSelection, define_asset_job
 
 refresh_job = define_asset_job(
     "refresh",
-    selection=AssetSelection.all(),
+    selection=AssetSelection.all() | AssetSelection.all_asset_checks(),
     description="Load landed exports, build and test every dbt model, publish the BI copy, write the report.",
 )

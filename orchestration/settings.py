@@ -41,6 +41,10 @@ class Settings:
     # The salt itself travels to dbt with the other settings (a caller's env mapping, not only
     # os.environ); repr=False keeps it out of logs and tracebacks.
     pii_salt: str | None = field(default=None, repr=False)
+    # Great Expectations (orchestration/quality): Data Docs folder, export age that warns, row-count band.
+    data_docs: Path = PROJECT_DIR / "warehouse" / "data_docs"
+    max_export_age_hours: float = 48.0
+    row_count_band: float = 0.5  # a table may shrink or grow by this fraction of its last passing count
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +69,14 @@ class Settings:
             pii_salt_is_empty=env.get("FUNNEL_PII_SALT", None) == "",
             pii_salt=env.get("FUNNEL_PII_SALT"),
             as_of=env.get("FUNNEL_AS_OF", ""),
+            # Beside the warehouse file (warehouse/data_docs by default), so each warehouse has its own.
+            data_docs=_path(
+                env,
+                "FUNNEL_DATA_DOCS",
+                _path(env, "FUNNEL_WAREHOUSE", warehouse_dir / "funnel.duckdb").parent / "data_docs",
+            ),
+            max_export_age_hours=float(env.get("FUNNEL_MAX_EXPORT_AGE_HOURS", "48")),
+            row_count_band=float(env.get("FUNNEL_ROW_COUNT_BAND", "0.5")),
         )
 
     def export_to_environment(self) -> None:
@@ -78,6 +90,9 @@ class Settings:
         os.environ["FUNNEL_REPORT"] = str(self.report_file)
         os.environ["FUNNEL_PUBLISHED"] = str(self.published)
         os.environ["DAGSTER_HOME"] = str(self.dagster_home)
+        os.environ["FUNNEL_DATA_DOCS"] = str(self.data_docs)
+        os.environ["FUNNEL_MAX_EXPORT_AGE_HOURS"] = str(self.max_export_age_hours)
+        os.environ["FUNNEL_ROW_COUNT_BAND"] = str(self.row_count_band)
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():

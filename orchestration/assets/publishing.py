@@ -2,7 +2,9 @@
 
 The published copy depends on every dbt asset. dbt tests of severity error run as asset
 checks inside the dbt step, and a failing one fails that step, so this asset does not run
-and the previous published copy stays where BI reads it.
+and the previous published copy stays where BI reads it. The Great Expectations checks
+(assets/quality.py) of severity error are blocking checks on the same dbt assets, so a failing
+one stops this asset too.
 """
 
 from collections.abc import Sequence
