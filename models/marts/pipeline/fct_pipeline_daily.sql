@@ -75,10 +75,12 @@ open_spells as (
         {{ pipeline_business_date('spells.entered_at') }} as entered_date,
         {{ pipeline_business_date('spells.exited_at') }} as exited_date,
         deals.amount_reporting,
-        deals.amount_reporting * case
+        -- exact decimal (cents x probability to 8 places): a running sum of doubles depends on the
+        -- engine's summation order and flips cent rounding at half-cent boundaries (Spark vs DuckDB)
+        cast(deals.amount_reporting * case
             when spells.is_current then coalesce(deals.probability, definitions.default_probability)
             else definitions.default_probability
-        end as weighted_amount
+        end as decimal(28, 8)) as weighted_amount
     from spells
     inner join deals
         on spells.deal_key = deals.deal_key
