@@ -131,8 +131,16 @@ def build(
         str | None, typer.Option(help="dbt target: duckdb (default), spark or spark_thrift.")
     ] = None,
     select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. staging.")] = None,
+    full_refresh: Annotated[
+        bool,
+        typer.Option(
+            "--full-refresh",
+            help="Rebuild the incremental models from all raw rows (after a change of seeds or of model code).",
+        ),
+    ] = False,
 ) -> None:
-    """Build and test every dbt model (seeds, staging, intermediate, marts)."""
+    """Build and test every dbt model (seeds, staging, intermediate, marts); incremental models
+    take only what was loaded since the last build unless --full-refresh."""
     from orchestration.pipeline import build_models
     from orchestration.warehouse import DbtError
 
@@ -155,6 +163,7 @@ def build(
                 _checked_settings(),
                 target=target,
                 select=select,
+                full_refresh=full_refresh,
                 # without a bar, dbt prints its own log as usual (CI, pipes, --quiet)
                 on_progress=on_progress if not bar.disable else None,
                 on_message=on_message,

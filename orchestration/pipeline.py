@@ -57,8 +57,10 @@ def build_models(
     select: str | None = None,
     on_progress: Any = None,
     on_message: Any = None,
+    full_refresh: bool = False,
 ) -> None:
     """`dbt build` (seeds, models, tests). Spark targets get the raw layer as Parquet first.
+    full_refresh rebuilds the incremental models from all raw rows instead of refreshing them.
     on_progress / on_message: see orchestration.warehouse.dbt.run_dbt (the CLI's progress bar)."""
     target = target or settings.dbt_target
     if target in SPARK_TARGETS:
@@ -67,6 +69,8 @@ def build_models(
     else:
         _ensure_raw_tables(settings.warehouse)
     args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
     if select:
         args += ["--select", select]
     run_dbt(settings, args, target=target, on_progress=on_progress, on_message=on_message)

@@ -1,8 +1,20 @@
+{%- set raw_keys = ['_source_system', clean_id('event_id')] -%}
+{%- set staged_keys = ['source_system', 'email_event_id'] -%}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=month_refresh_strategy(),
+        unique_key=month_refresh_unique_key(staged_keys),
+        partition_by=month_refresh_partition_by('event_month'),
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('marketing', 'email_events') }}
+    {{ month_refresh_source(source('marketing', 'email_events'), raw_keys, 'occurred_at', staged_keys) }}
 
 ),
 
@@ -27,6 +39,9 @@ renamed as (
         -- timestamps
         occurred_at,
 
+        -- partition (incremental refresh by month)
+        {{ event_month('occurred_at') }} as event_month,
+
         -- lineage
         {{ lineage_columns(include_extra=false) }}
 
@@ -35,3 +50,4 @@ renamed as (
 )
 
 select * from renamed
+{{ month_refresh_filter(source('marketing', 'email_events'), raw_keys, 'occurred_at', staged_keys) }}

@@ -1,5 +1,17 @@
 {#- Field changes of leads. Old and new values of personal-data fields (email, phone, names)
     are hashed like every other personal data column; other values stay as written. -#}
+{%- set raw_keys = ['_source_system', clean_id('id')] -%}
+{%- set staged_keys = ['source_system', 'lead_history_id'] -%}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=month_refresh_strategy(),
+        unique_key=month_refresh_unique_key(staged_keys),
+        partition_by=month_refresh_partition_by('event_month'),
+        on_schema_change='fail'
+    )
+}}
+
 {%- set pii_fields = "('email', 'phone', 'mobilephone', 'firstname', 'lastname', 'name')" -%}
 {%- set status_fields = "('status', 'leadstatus')" -%}
 
@@ -7,7 +19,7 @@ with
 
 source as (
 
-    select * from {{ source('salesforce', 'lead_history') }}
+    {{ month_refresh_source(source('salesforce', 'lead_history'), raw_keys, 'createddate', staged_keys) }}
 
 ),
 
@@ -48,6 +60,9 @@ renamed as (
         -- timestamps
         createddate as changed_at,
 
+        -- partition (incremental refresh by month)
+        {{ event_month('createddate') }} as event_month,
+
         -- lineage
         {{ lineage_columns(include_extra=false) }}
 
@@ -56,3 +71,4 @@ renamed as (
 )
 
 select * from renamed
+{{ month_refresh_filter(source('salesforce', 'lead_history'), raw_keys, 'createddate', staged_keys) }}

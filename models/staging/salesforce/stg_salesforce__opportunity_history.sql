@@ -1,8 +1,20 @@
+{%- set raw_keys = ['_source_system', clean_id('id')] -%}
+{%- set staged_keys = ['source_system', 'opportunity_history_id'] -%}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=month_refresh_strategy(),
+        unique_key=month_refresh_unique_key(staged_keys),
+        partition_by=month_refresh_partition_by('event_month'),
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 source as (
 
-    select * from {{ source('salesforce', 'opportunity_history') }}
+    {{ month_refresh_source(source('salesforce', 'opportunity_history'), raw_keys, 'createddate', staged_keys) }}
 
 ),
 
@@ -42,6 +54,9 @@ renamed as (
         coalesce(closedate, cast(createddate as date)) as fx_rate_date,
         createddate as changed_at,
         systemmodstamp as system_modified_at,
+
+        -- partition (incremental refresh by month)
+        {{ event_month('createddate') }} as event_month,
 
         -- lineage
         {{ lineage_columns() }}
@@ -93,6 +108,9 @@ final as (
         changed_at,
         system_modified_at,
 
+        -- partition (incremental refresh by month)
+        event_month,
+
         -- lineage
         source_system,
         source_file,
@@ -108,3 +126,4 @@ final as (
 )
 
 select * from final
+{{ month_refresh_filter(source('salesforce', 'opportunity_history'), raw_keys, 'createddate', staged_keys) }}
