@@ -39,7 +39,12 @@ SENTINEL = "sentinel-run"
 
 
 def _copy_csv(
-    con: duckdb.DuckDBPyConnection, source: Path, target: Path, where: str, select: str = "*", parent: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    source: Path,
+    target: Path,
+    where: str,
+    select: str = "*",
+    parent: str | None = None,
 ) -> int:
     """Copy the rows of `source` matching `where` (over _line, the row's ordinal, and _newest,
     its rank among its parent's rows, newest first) to `target`."""
@@ -52,7 +57,9 @@ def _copy_csv(
         f"from read_csv('{source}', header = true, all_varchar = true))) where {where} order by _line) "
         f"to '{target}' (header, {quoting}delimiter ',')"
     )
-    return con.execute(f"select count(*) from read_csv('{target}', header = true, all_varchar = true)").fetchone()[0]
+    return con.execute(
+        f"select count(*) from read_csv('{target}', header = true, all_varchar = true)"
+    ).fetchone()[0]
 
 
 def _land(exports_dir: Path, first: Path, second: Path) -> None:
@@ -67,14 +74,17 @@ def _land(exports_dir: Path, first: Path, second: Path) -> None:
             system, name = relative.split("/")
             source = exports_dir / system / DAY_ONE / name
             late_rows, columns = "_line % 3 = 0 and _newest > 1", "* exclude (_line, _newest)"
-            kept = _copy_csv(con, source, first / system / DAY_ONE / name, f"not ({late_rows})", columns, parent)
+            kept = _copy_csv(
+                con, source, first / system / DAY_ONE / name, f"not ({late_rows})", columns, parent
+            )
             late = _copy_csv(con, source, second / system / DAY_TWO / name, late_rows, columns, parent)
             assert kept > 0 and late > 0, relative
         touches = exports_dir / "marketing" / DAY_ONE / "touches.csv"
         columns = [
             row[0]
-            for row in con.execute(f"describe select * from read_csv('{touches}', header = true, all_varchar = true)")
-            .fetchall()
+            for row in con.execute(
+                f"describe select * from read_csv('{touches}', header = true, all_varchar = true)"
+            ).fetchall()
         ]
         moved = {
             "occurred_at": "strftime(cast(occurred_at as timestamp) - interval 40 day, '%Y-%m-%dT%H:%M:%S.000Z')",
@@ -84,7 +94,11 @@ def _land(exports_dir: Path, first: Path, second: Path) -> None:
         # the corrected touches: from the last three months, so several months lose and gain rows
         # while the older ones stay untouched
         written = _copy_csv(
-            con, touches, second / "marketing" / DAY_TWO / "touches.csv", "occurred_at >= '2025-04-01' and _line % 7 = 1", select
+            con,
+            touches,
+            second / "marketing" / DAY_TWO / "touches.csv",
+            "occurred_at >= '2025-04-01' and _line % 7 = 1",
+            select,
         )
         assert written >= MOVED_TOUCHES
     finally:
@@ -117,7 +131,10 @@ def _mark(warehouse: Path, touch_id: str, run_id: str | None) -> str:
     """Set (or read, run_id None) the lineage run id of one staged touch: nothing downstream reads it."""
     with duckdb.connect(str(warehouse)) as con:
         if run_id is not None:
-            con.execute("update staging.stg_marketing__touches set load_run_id = ? where touch_id = ?", [run_id, touch_id])
+            con.execute(
+                "update staging.stg_marketing__touches set load_run_id = ? where touch_id = ?",
+                [run_id, touch_id],
+            )
         return con.execute(
             "select load_run_id from staging.stg_marketing__touches where touch_id = ?", [touch_id]
         ).fetchone()[0]
