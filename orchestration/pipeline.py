@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from orchestration.settings import Settings
-from orchestration.warehouse import export_raw_for_spark, run_dbt
+from orchestration.warehouse import PRODUCTION_BUILD_FLAGS, export_raw_for_spark, run_dbt
 
 SPARK_TARGETS = ("spark", "spark_thrift")
 
@@ -68,7 +68,7 @@ def build_models(
         export_raw_for_spark(settings.warehouse, settings.raw_parquet_dir)
     else:
         _ensure_raw_tables(settings.warehouse)
-    args = ["build"]
+    args = ["build", *PRODUCTION_BUILD_FLAGS]
     if full_refresh:
         args.append("--full-refresh")
     if select:

@@ -9,7 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.assets.loading import WAREHOUSE_WRITER_POOL
 from orchestration.settings import Settings
-from orchestration.warehouse.dbt import failure_summary
+from orchestration.warehouse.dbt import PRODUCTION_BUILD_FLAGS, failure_summary
 
 
 class FunnelDbtTranslator(DagsterDbtTranslator):
@@ -37,7 +37,7 @@ def build_dbt_assets(manifest: Path):  # noqa: ANN201 - an AssetsDefinition
     )
     def funnel_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):  # noqa: ANN202
         # No fetch_row_counts(): it would open the DuckDB file while dbt still holds the write lock.
-        invocation = dbt.cli(["build"], context=context, raise_on_error=False)
+        invocation = dbt.cli(["build", *PRODUCTION_BUILD_FLAGS], context=context, raise_on_error=False)
         yield from invocation.stream()
         if not invocation.is_successful():
             # Name the failed models and tests (and the stored failing rows) rather than only

@@ -18,8 +18,8 @@ FORMATS = ["salesforce", "marketing"]  # the floor query reads the Salesforce ra
 TARGET_END_TO_END_SECONDS = 300
 TARGET_PEAK_MB = 4096
 TARGET_REFRESH_RATIO = 0.1
-END_TO_END = ("load", "build", "publish")
-REFRESH = ("refresh_load", "refresh_build", "refresh_publish")
+END_TO_END = ("load", "build", "checks", "publish")
+REFRESH = ("refresh_load", "refresh_build", "refresh_checks", "refresh_publish")
 
 
 def machine() -> dict[str, Any]:
@@ -79,10 +79,12 @@ def bench_size(
         ("load", "load", {"landing": landing}),
         ("parse", "parse", {}),
         ("build", "build", {"full_refresh": True, "select": select}),
+        ("checks", "checks", {}),
         ("publish", "publish", {}),
         ("floor", "floor", {}),
         ("refresh_load", "load", {"landing": landing, "increment": increment, "as_of": as_of}),
         ("refresh_build", "build", {"full_refresh": False, "select": select}),
+        ("refresh_checks", "checks", {}),
         ("refresh_publish", "publish", {}),
     ]
     started = time.time()

@@ -75,10 +75,10 @@ def parse(params: dict[str, Any]) -> dict[str, Any]:
 def build(params: dict[str, Any]) -> dict[str, Any]:
     from orchestration.bench.dbt_timings import summarise_run_results
     from orchestration.settings import Settings
-    from orchestration.warehouse.dbt import run_dbt
+    from orchestration.warehouse.dbt import PRODUCTION_BUILD_FLAGS, run_dbt
 
     settings = Settings.from_env()
-    args = ["build"] + (["--full-refresh"] if params.get("full_refresh") else [])
+    args = ["build", *PRODUCTION_BUILD_FLAGS] + (["--full-refresh"] if params.get("full_refresh") else [])
     if params.get("select"):
         args += ["--select", params["select"]]
     run_dbt(settings, args, target="duckdb")
@@ -92,6 +92,16 @@ def publish(params: dict[str, Any]) -> dict[str, Any]:
     settings = Settings.from_env()
     counts = publish_copy(settings.warehouse, settings.published, settings.storage_version)
     return {"tables": len(counts), "rows": sum(counts.values())}
+
+
+def checks(params: dict[str, Any]) -> dict[str, Any]:
+    """The Great Expectations suites, as a refresh runs them before publishing (the dbt tests
+    are part of the build stage)."""
+    from orchestration.quality import run_quality
+    from orchestration.settings import Settings
+
+    report = run_quality(Settings.from_env())
+    return {"expectations": len(report.outcomes), "blocking": len(report.blocking)}
 
 
 def floor(params: dict[str, Any]) -> dict[str, Any]:
@@ -110,7 +120,7 @@ def floor(params: dict[str, Any]) -> dict[str, Any]:
     return {"query_seconds": round(seconds, 3), "result_rows": len(rows), "velocity": velocity}
 
 
-STAGES = {f.__name__: f for f in (generate, prepare, load, parse, build, publish, floor)}
+STAGES = {f.__name__: f for f in (generate, prepare, load, parse, build, checks, publish, floor)}
 
 
 def main(argv: list[str]) -> None:

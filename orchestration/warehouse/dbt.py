@@ -28,6 +28,12 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+# What a production build (CLI, Dagster, benchmark) adds to `dbt build`: unit tests check the SQL
+# on fixed fixtures, not the data, so they run once in `make test` (tests/python/test_dbt_unit_tests.py)
+# and not on every refresh, as dbt recommends for production runs.
+PRODUCTION_BUILD_FLAGS = ("--exclude-resource-type", "unit_test")
+
+
 def run_dbt(
     settings: Settings,
     args: Sequence[str],

@@ -4,7 +4,8 @@ The exports of the reliability tests (800 leads, every format) are landed in two
 - first: every file, except a third of the lead history, of the opportunity history and of the
   email events (held back), and the Salesforce opportunities of the next day;
 - second, a day later: the held-back rows (late history, in months long since built), the next
-  day's opportunities (deals moved on), and a corrected touches export in which some touches
+  day's opportunities (deals moved on), a lead export dated before the first load (a late
+  snapshot: every lead's versions are renumbered), and a corrected touches export in which some touches
   moved 40 days back (into another month) and changed channel.
 The warehouse is built after each load, so the second build is an incremental refresh. Then a
 copy of it is rebuilt with --full-refresh: every table of staging, intermediate and marts must
@@ -35,6 +36,7 @@ HELD_BACK = {
     "marketing/email_events.csv": None,
 }
 MOVED_TOUCHES = 60
+LATE_EXPORT_DAY = "2025-06-28"
 SENTINEL = "sentinel-run"
 
 
@@ -67,6 +69,10 @@ def _land(exports_dir: Path, first: Path, second: Path) -> None:
     shutil.copytree(exports_dir, first, ignore=shutil.ignore_patterns(".complete", "truth.json"))
     shutil.rmtree(first / "salesforce" / DAY_TWO)
     shutil.copytree(exports_dir / "salesforce" / DAY_TWO, second / "salesforce" / DAY_TWO)
+    # a late export from the day before the first load: it becomes version 1 of its leads
+    late_export = second / "salesforce" / LATE_EXPORT_DAY / "Lead.csv"
+    late_export.parent.mkdir(parents=True)
+    shutil.copyfile(exports_dir / "salesforce" / DAY_ONE / "Lead.csv", late_export)
     con = duckdb.connect()
     con.execute("set preserve_insertion_order = true")
     try:
@@ -183,5 +189,7 @@ def _incremental_tables() -> list[str]:
         "staging.stg_marketing__email_events",
         "staging.stg_salesforce__lead_history",
         "staging.stg_salesforce__opportunity_history",
+        "intermediate.int_person_state_versions",
+        "intermediate.int_deal_state_versions",
         "marts.fct_pipeline_daily",
     ]

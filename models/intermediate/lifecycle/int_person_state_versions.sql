@@ -1,5 +1,16 @@
 {#- One row per person record per landed export of a current-state file (raw keeps every version;
     staging only the latest). Read from the raw sources so successive exports become snapshot evidence. -#}
+{%- set entity_keys = ['source_system', 'person_id'] -%}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy=month_refresh_strategy(),
+        unique_key=entity_refresh_unique_key(entity_keys),
+        partition_by=entity_refresh_partition_by(),
+        on_schema_change='fail'
+    )
+}}
+
 with
 
 salesforce_leads as (
@@ -29,7 +40,8 @@ unioned as (
         coalesce(systemmodstamp, lastmodifieddate) as modified_at,
         _exported_at as exported_at,
         _file_hash as file_hash,
-        _row_number as row_number_in_file
+        _row_number as row_number_in_file,
+        _loaded_at as loaded_at
     from salesforce_leads
 
     union all
@@ -41,7 +53,8 @@ unioned as (
         lastmodifieddate as modified_at,
         _exported_at as exported_at,
         _file_hash as file_hash,
-        _row_number as row_number_in_file
+        _row_number as row_number_in_file,
+        _loaded_at as loaded_at
     from hubspot_contacts
 
     union all
@@ -53,8 +66,18 @@ unioned as (
         updated_at as modified_at,
         _exported_at as exported_at,
         _file_hash as file_hash,
-        _row_number as row_number_in_file
+        _row_number as row_number_in_file,
+        _loaded_at as loaded_at
     from generic_persons
+
+),
+
+-- a refresh recomputes only the entities with a newly loaded row (all of their versions)
+refreshed as (
+
+    select *
+    from unioned
+    {{ entity_refresh_filter('unioned', entity_keys) }}
 
 ),
 
@@ -67,7 +90,7 @@ ranked as (
             partition by source_system, person_id, exported_at
             order by modified_at desc nulls last, file_hash desc, row_number_in_file desc
         ) as version_rank
-    from unioned
+    from refreshed
     where person_id is not null
 
 ),
@@ -80,7 +103,9 @@ final as (
         'lifecycle' as pipeline,
         stage_label,
         exported_at,
-        row_number() over (partition by source_system, person_id order by exported_at) as version_number
+        row_number() over (partition by source_system, person_id order by exported_at) as version_number,
+        loaded_at,
+        {{ entity_bucket(entity_keys) }} as entity_bucket
     from ranked
     where version_rank = 1
 
@@ -92,5 +117,7 @@ select
     pipeline,
     stage_label,
     exported_at,
-    version_number
+    version_number,
+    loaded_at,
+    entity_bucket
 from final
