@@ -64,14 +64,19 @@ def spark_build(built_demo, tmp_path_factory):  # noqa: ANN001, ANN201 - Setting
         for table in LATE_TABLES:
             con.execute(f"delete from {table} where _loaded_at > ?", [late])
     export_raw_for_spark(early.warehouse, settings.raw_parquet_dir)
-    run_dbt(settings, ["run", *pinned], target="spark")  # history incomplete: no tests yet
+    # seeds and models only: with a third of the history held back, the data tests need not hold
+    no_tests = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+    run_dbt(settings, ["build", *no_tests, *pinned], target="spark")
     export_raw_for_spark(settings.warehouse, settings.raw_parquet_dir)
-    run_dbt(settings, ["build", *pinned], target="spark")
+    run_dbt(settings, ["build", *pinned], target="spark")  # unit tests too: the SQL on Spark
     return settings
 
 
-# The growing raw tables whose staging is refreshed by month (macros/incremental/month_refresh.sql).
+# Raw tables read by incremental models: by entity (lead and opportunity snapshots,
+# macros/incremental/entity_refresh.sql) and by month (macros/incremental/month_refresh.sql).
 LATE_TABLES = (
+    "raw.salesforce__lead",
+    "raw.salesforce__opportunity",
     "raw.marketing__touches",
     "raw.marketing__email_events",
     "raw.salesforce__lead_history",
