@@ -57,8 +57,10 @@
 
 
 {#- One copy of each row of `relation` per period grain, with period_grain and period_start (the
-    start of the period, as a date, of the UTC timestamp `ts_column` read in business time). -#}
-{% macro marts_period_rows(relation, ts_column, columns) -%}
+    start of the period, as a date, of the UTC timestamp `ts_column` read in business time; or of
+    `ts_column` as it is when it already holds a business-calendar date: business_date=true). -#}
+{% macro marts_period_rows(relation, ts_column, columns, business_date=false) -%}
+    {%- set local = ts_column if business_date else to_business_time(ts_column) -%}
     {%- for grain in marts_period_grains() %}
     {%- if not loop.first %}
 
@@ -66,7 +68,7 @@
     {% endif %}
     select
         '{{ grain }}' as period_grain,
-        cast({{ dbt.date_trunc(grain, to_business_time(ts_column)) }} as date) as period_start,
+        cast({{ dbt.date_trunc(grain, local) }} as date) as period_start,
         {{ columns | join(',\n        ') }}
     from {{ relation }}
     {%- endfor %}

@@ -8,22 +8,67 @@ stage_reach as (
 
 ),
 
+-- counts add up, so entities are first counted per business day, stage and segment values; the
+-- period grains and segment cuts below then expand these rows, not one row per entity and stage
+daily_reach as (
+
+    select
+        source_system,
+        entity_type,
+        pipeline,
+        stage,
+        stage_order,
+        owner_key,
+        manager_key,
+        team,
+        region,
+        channel,
+        product,
+        customer_segment,
+        deal_type,
+        reached_day,
+        count(*) as entities_entered,
+        sum(case when is_passed_through then 1 else 0 end) as entities_passed_through
+    from (
+        select
+            *,
+            cast({{ dbt.date_trunc('day', to_business_time('reached_at')) }} as date) as reached_day
+        from stage_reach
+    ) as reach_days
+    group by
+        source_system,
+        entity_type,
+        pipeline,
+        stage,
+        stage_order,
+        owner_key,
+        manager_key,
+        team,
+        region,
+        channel,
+        product,
+        customer_segment,
+        deal_type,
+        reached_day
+
+),
+
 -- one copy per period grain, keyed on the period the stage was reached in
 period_rows as (
 
-    {{ marts_period_rows('stage_reach', 'reached_at', [
-        'source_system', 'entity_type', 'pipeline', 'entity_key', 'stage', 'stage_order',
-        'is_passed_through', 'owner_key', 'manager_key', 'team', 'region', 'channel', 'product',
-        'customer_segment', 'deal_type',
-    ]) }}
+    {{ marts_period_rows('daily_reach', 'reached_day', [
+        'source_system', 'entity_type', 'pipeline', 'stage', 'stage_order',
+        'entities_entered', 'entities_passed_through', 'owner_key', 'manager_key', 'team', 'region',
+        'channel', 'product', 'customer_segment', 'deal_type',
+    ], business_date=true) }}
 
 ),
 
 segment_rows as (
 
     {{ marts_segment_rows('period_rows', [
-        'source_system', 'entity_type', 'pipeline', 'period_grain', 'period_start', 'entity_key',
-        'stage', 'stage_order', 'is_passed_through',
+        'source_system', 'entity_type', 'pipeline', 'period_grain', 'period_start',
+        'stage', 'stage_order', 'entities_entered', 'entities_passed_through',
     ]) }}
 
 ),
@@ -39,8 +84,8 @@ stage_counts as (
         segment_type,
         segment_value,
         stage,
-        count(*) as entities_entered,
-        sum(case when is_passed_through then 1 else 0 end) as entities_passed_through
+        cast(sum(entities_entered) as {{ dbt.type_bigint() }}) as entities_entered,
+        cast(sum(entities_passed_through) as {{ dbt.type_bigint() }}) as entities_passed_through
     from segment_rows
     group by
         source_system,
@@ -55,27 +100,61 @@ stage_counts as (
 ),
 
 -- losses are counted in the period of the loss (the move into the exit), at the stage left
-lost_stage_reach as (
+daily_losses as (
 
-    select * from stage_reach
-    where is_lost_at_stage
+    select
+        source_system,
+        entity_type,
+        pipeline,
+        stage,
+        owner_key,
+        manager_key,
+        team,
+        region,
+        channel,
+        product,
+        customer_segment,
+        deal_type,
+        lost_day,
+        count(*) as entities_lost_at_stage
+    from (
+        select
+            *,
+            cast({{ dbt.date_trunc('day', to_business_time('lost_at')) }} as date) as lost_day
+        from stage_reach
+        where is_lost_at_stage
+    ) as loss_days
+    group by
+        source_system,
+        entity_type,
+        pipeline,
+        stage,
+        owner_key,
+        manager_key,
+        team,
+        region,
+        channel,
+        product,
+        customer_segment,
+        deal_type,
+        lost_day
 
 ),
 
 lost_rows as (
 
-    {{ marts_period_rows('lost_stage_reach', 'lost_at', [
-        'source_system', 'entity_type', 'pipeline', 'entity_key', 'stage', 'owner_key', 'manager_key', 'team', 'region', 'channel', 'product', 'customer_segment',
-        'deal_type',
-    ]) }}
+    {{ marts_period_rows('daily_losses', 'lost_day', [
+        'source_system', 'entity_type', 'pipeline', 'stage', 'entities_lost_at_stage', 'owner_key',
+        'manager_key', 'team', 'region', 'channel', 'product', 'customer_segment', 'deal_type',
+    ], business_date=true) }}
 
 ),
 
 lost_segment_rows as (
 
     {{ marts_segment_rows('lost_rows', [
-        'source_system', 'entity_type', 'pipeline', 'period_grain', 'period_start', 'entity_key',
-        'stage',
+        'source_system', 'entity_type', 'pipeline', 'period_grain', 'period_start',
+        'stage', 'entities_lost_at_stage',
     ]) }}
 
 ),
@@ -91,7 +170,7 @@ lost_counts as (
         segment_type,
         segment_value,
         stage,
-        count(*) as entities_lost_at_stage
+        cast(sum(entities_lost_at_stage) as {{ dbt.type_bigint() }}) as entities_lost_at_stage
     from lost_segment_rows
     group by
         source_system,
