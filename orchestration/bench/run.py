@@ -41,6 +41,9 @@ def size_environment(size_dir: Path) -> dict[str, str]:
             "FUNNEL_PUBLISHED": str(size_dir / "published" / "funnel.duckdb"),
             "DBT_TARGET_PATH": str(size_dir / "target"),
             "DBT_LOG_PATH": str(size_dir / "logs"),
+            # the checks' Data Docs and row-count baseline stay with this size, not the demo's
+            "FUNNEL_DATA_DOCS": str(size_dir / "data_docs"),
+            "DAGSTER_HOME": str(size_dir / "dagster_home"),
             "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_DIR), env.get("PYTHONPATH")) if p),
         }
     )

@@ -8,37 +8,26 @@ stage_reach as (
 
 ),
 
--- one copy per period grain, keyed on the cohort: the period of the funnel entry
-cohort_rows as (
-
-    {{ marts_period_rows('stage_reach', 'entered_funnel_at', [
-        'source_system', 'entity_type', 'pipeline', 'entity_key', 'stage', 'stage_order',
-        'days_from_entry', 'is_lost_at_stage', 'is_open_at_stage',
-        'owner_key', 'manager_key', 'team', 'region', 'channel', 'product', 'customer_segment',
-        'deal_type',
-    ]) }}
-
-),
-
--- one copy per segment cut (long format)
-segment_rows as (
-
-    {{ marts_segment_rows('cohort_rows', [
-        'source_system', 'entity_type', 'pipeline', 'period_grain', 'period_start', 'entity_key',
-        'stage', 'stage_order', 'days_from_entry', 'is_lost_at_stage', 'is_open_at_stage',
-    ]) }}
-
-),
-
+-- one aggregate per period grain and segment cut, each over the entity-level rows directly: the
+-- exact percentiles keep every value of their groups in memory, so a single aggregate over all
+-- grains and cuts at once (40 copies of every row) does not fit a 4 GB limit at a million leads,
+-- while one cut at a time does
 stage_counts as (
 
+    {%- for grain in marts_period_grains() %}
+    {%- set outer_loop = loop %}
+    {%- for segment in [{'type': 'all', 'column': none}] + marts_funnel_segments() %}
+    {%- if not (outer_loop.first and loop.first) %}
+
+    union all
+    {% endif %}
     select
         source_system,
         entity_type,
         pipeline,
-        period_grain,
+        '{{ grain }}' as period_grain,
         period_start,
-        segment_type,
+        '{{ segment.type }}' as segment_type,
         segment_value,
         stage,
         count(*) as entities_reached,
@@ -46,16 +35,35 @@ stage_counts as (
         sum(case when is_open_at_stage then 1 else 0 end) as entities_open_at_stage,
         {{ marts_percentile('days_from_entry', 0.5) }} as median_days_from_entry,
         {{ marts_percentile('days_from_entry', 0.9) }} as p90_days_from_entry
-    from segment_rows
+    from (
+        select
+            source_system,
+            entity_type,
+            pipeline,
+            cast({{ dbt.date_trunc(grain, to_business_time('entered_funnel_at')) }} as date) as period_start,
+            {%- if segment.column is none %}
+            'all' as segment_value,
+            {%- else %}
+            coalesce(cast({{ segment.column }} as {{ dbt.type_string() }}), 'unknown') as segment_value,
+            {%- endif %}
+            stage,
+            is_lost_at_stage,
+            is_open_at_stage,
+            days_from_entry
+        from stage_reach
+        {%- if segment.entity_types is defined %}
+        where entity_type in ('{{ segment.entity_types | join("', '") }}')
+        {%- endif %}
+    ) as {{ grain }}_{{ segment.type }}_rows
     group by
         source_system,
         entity_type,
         pipeline,
-        period_grain,
         period_start,
-        segment_type,
         segment_value,
         stage
+    {%- endfor %}
+    {%- endfor %}
 
 ),
 
@@ -103,7 +111,7 @@ cohorts as (
             period_start,
             segment_type,
             segment_value
-        from segment_rows
+        from stage_counts
     ) as distinct_cohorts
 
 ),
