@@ -8,62 +8,10 @@ stage_reach as (
 
 ),
 
--- one aggregate per period grain and segment cut, each over the entity-level rows directly: the
--- exact percentiles keep every value of their groups in memory, so a single aggregate over all
--- grains and cuts at once (40 copies of every row) does not fit a 4 GB limit at a million leads,
--- while one cut at a time does
+-- entities per cohort, cut and stage reached, with the percentiles (built one cut at a time)
 stage_counts as (
 
-    {%- for grain in marts_period_grains() %}
-    {%- set outer_loop = loop %}
-    {%- for segment in [{'type': 'all', 'column': none}] + marts_funnel_segments() %}
-    {%- if not (outer_loop.first and loop.first) %}
-
-    union all
-    {% endif %}
-    select
-        source_system,
-        entity_type,
-        pipeline,
-        '{{ grain }}' as period_grain,
-        period_start,
-        '{{ segment.type }}' as segment_type,
-        segment_value,
-        stage,
-        count(*) as entities_reached,
-        sum(case when is_lost_at_stage then 1 else 0 end) as entities_lost_at_stage,
-        sum(case when is_open_at_stage then 1 else 0 end) as entities_open_at_stage,
-        {{ marts_percentile('days_from_entry', 0.5) }} as median_days_from_entry,
-        {{ marts_percentile('days_from_entry', 0.9) }} as p90_days_from_entry
-    from (
-        select
-            source_system,
-            entity_type,
-            pipeline,
-            cast({{ dbt.date_trunc(grain, to_business_time('entered_funnel_at')) }} as date) as period_start,
-            {%- if segment.column is none %}
-            'all' as segment_value,
-            {%- else %}
-            coalesce(cast({{ segment.column }} as {{ dbt.type_string() }}), 'unknown') as segment_value,
-            {%- endif %}
-            stage,
-            is_lost_at_stage,
-            is_open_at_stage,
-            days_from_entry
-        from stage_reach
-        {%- if segment.entity_types is defined %}
-        where entity_type in ('{{ segment.entity_types | join("', '") }}')
-        {%- endif %}
-    ) as {{ grain }}_{{ segment.type }}_rows
-    group by
-        source_system,
-        entity_type,
-        pipeline,
-        period_start,
-        segment_value,
-        stage
-    {%- endfor %}
-    {%- endfor %}
+    select * from {{ ref('fct_funnel_cohort_stage_counts') }}
 
 ),
 

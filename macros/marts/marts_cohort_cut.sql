@@ -1,0 +1,67 @@
+{#- One period grain and segment cut of the cohort stage counts (fct_funnel_cohort_stage_counts):
+    entities per cohort period, cut value and stage, with the exact median and p90 of their days
+    from funnel entry. `segment_type` is 'all' or a type of marts_funnel_segments(). -#}
+{% macro marts_cohort_cut(stage_reach, grain, segment_type) -%}
+    {%- set segment = {'type': 'all', 'column': none} if segment_type == 'all'
+        else (marts_funnel_segments() | selectattr('type', 'equalto', segment_type) | first) -%}
+    select
+        source_system,
+        entity_type,
+        pipeline,
+        '{{ grain }}' as period_grain,
+        period_start,
+        '{{ segment.type }}' as segment_type,
+        segment_value,
+        stage,
+        count(*) as entities_reached,
+        sum(case when is_lost_at_stage then 1 else 0 end) as entities_lost_at_stage,
+        sum(case when is_open_at_stage then 1 else 0 end) as entities_open_at_stage,
+        {{ marts_percentile('days_from_entry', 0.5) }} as median_days_from_entry,
+        {{ marts_percentile('days_from_entry', 0.9) }} as p90_days_from_entry
+    from (
+        select
+            source_system,
+            entity_type,
+            pipeline,
+            cast({{ dbt.date_trunc(grain, to_business_time('entered_funnel_at')) }} as date) as period_start,
+            {%- if segment.column is none %}
+            'all' as segment_value,
+            {%- else %}
+            coalesce(cast({{ segment.column }} as {{ dbt.type_string() }}), 'unknown') as segment_value,
+            {%- endif %}
+            stage,
+            is_lost_at_stage,
+            is_open_at_stage,
+            days_from_entry
+        from {{ stage_reach }}
+        {%- if segment.entity_types is defined %}
+        where entity_type in ('{{ segment.entity_types | join("', '") }}')
+        {%- endif %}
+    ) as cut_rows
+    group by
+        source_system,
+        entity_type,
+        pipeline,
+        period_start,
+        segment_value,
+        stage
+{%- endmacro %}
+
+
+{#- Every (grain, segment_type) cut of the cohort funnel, 'all' first. -#}
+{% macro marts_cohort_cuts() -%}
+    {%- set cuts = [] -%}
+    {%- for grain in marts_period_grains() -%}
+        {%- for segment_type in ['all'] + (marts_funnel_segments() | map(attribute='type') | list) -%}
+            {%- do cuts.append([grain, segment_type]) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(cuts) }}
+{%- endmacro %}
+
+
+{#- The post-hook that appends one cut (run after the model's first cut is created). -#}
+{% macro marts_cohort_insert_cut(grain, segment_type) -%}
+    insert into {{ this }}
+    {{ marts_cohort_cut(ref('fct_funnel_stage_reach'), grain, segment_type) }}
+{%- endmacro %}
