@@ -65,7 +65,7 @@ def build_models(
     target = target or settings.dbt_target
     if target in SPARK_TARGETS:
         _ensure_raw_tables(settings.warehouse)
-        export_raw_for_spark(settings.warehouse, settings.raw_parquet_dir)
+        export_raw_for_spark(settings.warehouse, settings.raw_parquet_dir, settings.duckdb_config())
     else:
         _ensure_raw_tables(settings.warehouse)
     args = ["build", *PRODUCTION_BUILD_FLAGS]

@@ -7,10 +7,6 @@
     (delete+insert on the record key, so a record that moved month leaves no stale row), Spark
     overwrites the month partitions (insert_overwrite). -#}
 
-{% macro month_refresh_strategy() -%}
-    {{ return('insert_overwrite' if target.type == 'spark' else 'delete+insert') }}
-{%- endmacro %}
-
 {#- DuckDB replaces records (unique_key), Spark replaces month partitions (partition_by). -#}
 {% macro month_refresh_unique_key(staged_keys) -%}
     {{ return(none if target.type == 'spark' else staged_keys) }}

@@ -27,16 +27,14 @@
             {%- if segment.column is none %}
             'all' as segment_value,
             {%- else %}
-            coalesce(cast({{ segment.column }} as {{ dbt.type_string() }}), 'unknown') as segment_value,
+            {{ marts_segment_value(segment) }} as segment_value,
             {%- endif %}
             stage,
             is_lost_at_stage,
             is_open_at_stage,
             days_from_entry
         from {{ stage_reach }}
-        {%- if segment.entity_types is defined %}
-        where entity_type in ('{{ segment.entity_types | join("', '") }}')
-        {%- endif %}
+        {{- marts_segment_where(segment) }}
     ) as cut_rows
     group by
         source_system,

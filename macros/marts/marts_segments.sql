@@ -40,13 +40,25 @@
 
     select
         '{{ segment.type }}' as segment_type,
-        coalesce(cast({{ segment.column }} as {{ dbt.type_string() }}), 'unknown') as segment_value,
+        {{ marts_segment_value(segment) }} as segment_value,
         {{ columns | join(',\n        ') }}
     from {{ relation }}
+    {{- marts_segment_where(segment) }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{#- A segment's value as text: 'unknown' when missing (the entity stays in the cut's total). -#}
+{% macro marts_segment_value(segment) -%}
+    coalesce(cast({{ segment.column }} as {{ dbt.type_string() }}), 'unknown')
+{%- endmacro %}
+
+
+{#- The where clause that keeps the entity types a segment applies to (empty when it applies to all). -#}
+{% macro marts_segment_where(segment) -%}
     {%- if segment.entity_types is defined %}
     where entity_type in ('{{ segment.entity_types | join("', '") }}')
     {%- endif %}
-    {%- endfor %}
 {%- endmacro %}
 
 

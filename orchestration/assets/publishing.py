@@ -25,7 +25,9 @@ def build_publishing_assets(upstream: Sequence[AssetKey]) -> list[AssetsDefiniti
         from orchestration.warehouse.publish import publish
 
         settings = funnel.get()
-        counts = publish(settings.warehouse, settings.published, settings.storage_version)
+        counts = publish(
+            settings.warehouse, settings.published, settings.storage_version, settings.duckdb_config()
+        )
         context.log.info(f"published {len(counts)} tables to {settings.published}")
         return MaterializeResult(
             metadata={

@@ -37,8 +37,14 @@ def merge_results(json_path: Path, results: list[dict[str, Any]]) -> dict[str, A
     return document
 
 
-def _yes(flag: bool) -> str:
+def _yes(flag: bool | None) -> str:
+    if flag is None:
+        return "-"  # not measured (a run with --no-refresh)
     return "[green]yes[/]" if flag else "[red]no[/]"
+
+
+def _seconds(value: float | None, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
 
 
 def print_tables(document: dict[str, Any], console: Console | None = None) -> None:
@@ -71,8 +77,8 @@ def print_tables(document: dict[str, Any], console: Console | None = None) -> No
         ("floor query s", lambda s: f"{s['floor_seconds']:.2f}"),
         ("full build / floor", lambda s: f"{s['build_to_floor_ratio']}×"),
         ("increment rows (one day)", lambda s: f"{s['increment_rows']:,}"),
-        ("refresh (load+build+checks+publish) s", lambda s: f"{s['refresh_seconds']:.1f}"),
-        ("refresh build / full build", lambda s: f"{s['refresh_build_ratio']:.2f}"),
+        ("refresh (load+build+checks+publish) s", lambda s: _seconds(s["refresh_seconds"])),
+        ("refresh build / full build", lambda s: _seconds(s["refresh_build_ratio"], 2)),
         ("end to end ≤ 5 min", lambda s: _yes(s["targets"]["end_to_end_within_5_min"])),
         ("peak ≤ 4 GB", lambda s: _yes(s["targets"]["peak_within_4_gb"])),
         ("refresh ≤ 0.1 × build", lambda s: _yes(s["targets"]["refresh_within_tenth_of_build"])),

@@ -90,7 +90,9 @@ def publish(params: dict[str, Any]) -> dict[str, Any]:
     from orchestration.warehouse.publish import publish as publish_copy
 
     settings = Settings.from_env()
-    counts = publish_copy(settings.warehouse, settings.published, settings.storage_version)
+    counts = publish_copy(
+        settings.warehouse, settings.published, settings.storage_version, settings.duckdb_config()
+    )
     return {"tables": len(counts), "rows": sum(counts.values())}
 
 

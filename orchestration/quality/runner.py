@@ -82,7 +82,7 @@ def run_quality(
     context = ephemeral_context(settings.data_docs)
     report = QualityReport()
     baseline = read_baseline(settings.dagster_home, settings.warehouse)
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+    with duckdb.connect(str(settings.warehouse), read_only=True, config=settings.duckdb_config()) as con:
         for table in tables:
             kwargs = [resolved_kwargs(spec, settings, baseline) for spec in table.expectations]
             try:

@@ -25,7 +25,9 @@ def _column_expression(name: str, data_type: str) -> str:
     return column
 
 
-def table_checksum(con: duckdb.DuckDBPyConnection, qualified: str, database: str | None = None) -> tuple[int, int]:
+def table_checksum(
+    con: duckdb.DuckDBPyConnection, qualified: str, database: str | None = None
+) -> tuple[int, int]:
     """(row count, sum of row hashes) of one table, e.g. ``marts.fct_funnel_cohort``."""
     schema, table = qualified.split(".")
     catalog = f"{database}." if database else ""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,14 +32,20 @@ PUBLISHED_SCHEMAS = ("marts",)
 PUBLICATION_TABLE = "audit.publication"
 
 
-def publish(warehouse: Path, published: Path, storage_version: str = "v1.1.0") -> dict[str, int]:
-    """Copy every table of the published schemas (and the ledger) to `published`, atomically."""
+def publish(
+    warehouse: Path,
+    published: Path,
+    storage_version: str = "v1.1.0",
+    duckdb_config: Mapping[str, str] | None = None,
+) -> dict[str, int]:
+    """Copy every table of the published schemas (and the ledger) to `published`, atomically.
+    `duckdb_config` (Settings.duckdb_config()) keeps the copy within the configured memory and threads."""
     published.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(published)
     staging_file = published.with_name(f".{published.name}.{os.getpid()}.tmp")
     publication_id = uuid.uuid4().hex
     counts: dict[str, int] = {}
-    con = duckdb.connect()
+    con = duckdb.connect(config=dict(duckdb_config or {}))
     try:
         con.execute(f"attach '{warehouse}' as src (read_only)")
         con.execute(f"attach '{staging_file}' as pub (storage_version '{storage_version}')")
@@ -69,7 +76,9 @@ def publish(warehouse: Path, published: Path, storage_version: str = "v1.1.0") -
     return counts
 
 
-def _stamp_publication(con: duckdb.DuckDBPyConnection, tables: list[str], publication_id: str) -> dict[str, int]:
+def _stamp_publication(
+    con: duckdb.DuckDBPyConnection, tables: list[str], publication_id: str
+) -> dict[str, int]:
     """Write audit.publication inside the new copy: one row per table with its count and checksum."""
     published_at = datetime.now(timezone.utc).replace(tzinfo=None)
     rows = []
@@ -94,7 +103,9 @@ def _check_opens_read_only(path: Path, publication_id: str, tables: int) -> None
             f"select count(*) from {PUBLICATION_TABLE} where publication_id = ?", [publication_id]
         ).fetchone()[0]
     if stamped != tables:
-        raise RuntimeError(f"{path}: the new copy holds {stamped} of {tables} publication rows; not published")
+        raise RuntimeError(
+            f"{path}: the new copy holds {stamped} of {tables} publication rows; not published"
+        )
 
 
 def remove_leftovers(published: Path) -> list[Path]:

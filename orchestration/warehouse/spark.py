@@ -10,6 +10,7 @@ storage (s3://..., abfss://...) that the cluster can read.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
@@ -17,11 +18,13 @@ import duckdb
 from orchestration.loader import spec
 
 
-def export_raw_for_spark(warehouse: Path, out_dir: Path) -> dict[str, int]:
+def export_raw_for_spark(
+    warehouse: Path, out_dir: Path, duckdb_config: Mapping[str, str] | None = None
+) -> dict[str, int]:
     """Copy every raw table to Parquet (empty tables too, so their schema travels)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse), read_only=True, config=dict(duckdb_config or {})) as con:
         for table in spec.raw_table_schemas():
             schema, name = table.split(".")
             target = out_dir / schema / name

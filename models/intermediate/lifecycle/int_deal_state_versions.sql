@@ -4,7 +4,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy=month_refresh_strategy(),
+        incremental_strategy=refresh_strategy(),
         unique_key=entity_refresh_unique_key(entity_keys),
         partition_by=entity_refresh_partition_by(),
         on_schema_change='fail'

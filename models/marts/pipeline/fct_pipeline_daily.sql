@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy=('insert_overwrite' if target.type == 'spark' else 'delete+insert'),
+        incremental_strategy=refresh_strategy(),
         unique_key=(none if target.type == 'spark' else 'snapshot_month'),
         partition_by=(['snapshot_month'] if target.type == 'spark' else none),
         on_schema_change='fail'

@@ -3,7 +3,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy=month_refresh_strategy(),
+        incremental_strategy=refresh_strategy(),
         unique_key=month_refresh_unique_key(staged_keys),
         partition_by=month_refresh_partition_by('event_month'),
         on_schema_change='fail'
