@@ -13,7 +13,7 @@ from . import ledger, write
 from .detect import Detection, detect
 from .discover import LandedFile, discover, find_mappings
 from .errors import LoadError, first_line
-from .read import Staged, drop_temp_tables, stage_csv
+from .read import WORK_SCHEMA, Staged, drop_temp_tables, drop_work_schema, reset_work_schema, stage_csv
 from .report import (
     FAILED,
     LOADED,
@@ -62,6 +62,7 @@ def load_folder(
         # DuckDB's own progress bar would draw over the caller's (the CLI has one per file).
         con.execute("set enable_progress_bar = false")
         ensure_raw_tables(con)
+        reset_work_schema(con)
         report = LoadReport(run_id)
         seen: set[str] = set()
         for source in sources:
@@ -71,6 +72,7 @@ def load_folder(
             _emit(report, land_stage_labels(con, source, run_id), on_file)
         for number, landed in enumerate(discover(landing_dir, sources)):
             _emit(report, _load_file(con, landed, run_id, f"{number}_{uuid.uuid4().hex[:8]}"), on_file)
+        drop_work_schema(con)
         return report
     finally:
         if con is not warehouse:
@@ -135,7 +137,7 @@ def _load_recognised(
             staged: Staged = stage_csv(con, file.csv_path, spec.options.delimiter, len(detection.header), tag)
             temp = staged.temp_tables
             file_plan = plan(spec, detection.header)
-            typed = f"_typed_{tag}"
+            typed = f"{WORK_SCHEMA}._typed_{tag}"
             temp += (typed,)
             con.execute(typed_table_sql(spec, file_plan, staged.table, typed, loaded_at=started))
             loaded_at = _now()

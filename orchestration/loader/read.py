@@ -16,6 +16,11 @@ import duckdb
 from .sqltext import literal
 
 MAX_LINE_SIZE = 32 * 1024 * 1024  # long text fields (descriptions, notes) must not fail the file
+# The file-sized work tables (the text rows and their typed copy) live in this schema of the
+# warehouse, not in temp: DuckDB writes a big persistent table compressed into the database file,
+# while a temp table spills uncompressed, about five times the CSV's size (35 GB of spill for a
+# 7 GB touches file at 10M leads). Each is dropped when its file is done; the blocks are reused.
+WORK_SCHEMA = "loader_work"
 
 
 @dataclass(frozen=True)
@@ -30,13 +35,13 @@ class Staged:
 def stage_csv(
     con: duckdb.DuckDBPyConnection, csv_path: Path, delimiter: str, n_columns: int, tag: str
 ) -> Staged:
-    raw, rej_table, rej_scan = f"_raw_{tag}", f"_rejt_{tag}", f"_rejs_{tag}"
+    raw, rej_table, rej_scan = f"{WORK_SCHEMA}._raw_{tag}", f"_rejt_{tag}", f"_rejs_{tag}"
     staged, rejects, gaps = f"_stg_{tag}", f"_rej_{tag}", f"_gaps_{tag}"
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns)) + "}"
     # Insertion order is preserved, so the temp table's rowid is the row's order in the file.
     con.execute(
         f"""
-        create temp table {raw} as select * from read_csv(
+        create table {raw} as select * from read_csv(
             {literal(csv_path.as_posix())},
             header = true, auto_detect = false, all_varchar = true,
             delim = {literal(delimiter)}, quote = '"', escape = '"',
@@ -85,6 +90,7 @@ def stage_csv(
 
 
 def drop_temp_tables(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+    """Drop one file's work tables and views (temp ones, and the work schema's)."""
     kinds = dict(
         con.execute(
             "select table_name, table_type from information_schema.tables where table_schema = 'main' "
@@ -94,3 +100,14 @@ def drop_temp_tables(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) ->
     for name in tables:
         kind = "view" if kinds.get(name) == "VIEW" else "table"
         con.execute(f"drop {kind} if exists {name}")
+
+
+def reset_work_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """An empty work schema: a load killed half way leaves its work tables behind (one writer at a
+    time, so nothing else is using them)."""
+    drop_work_schema(con)
+    con.execute(f"create schema {WORK_SCHEMA}")
+
+
+def drop_work_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"drop schema if exists {WORK_SCHEMA} cascade")
