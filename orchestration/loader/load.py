@@ -13,7 +13,7 @@ from . import ledger, write
 from .detect import Detection, detect
 from .discover import LandedFile, discover, find_mappings
 from .errors import LoadError, first_line
-from .read import WORK_SCHEMA, Staged, drop_temp_tables, drop_work_schema, reset_work_schema, stage_csv
+from .read import Staged, drop_temp_tables, drop_work_schema, reset_work_schema, stage_csv, work_place
 from .report import (
     FAILED,
     LOADED,
@@ -134,12 +134,17 @@ def _load_recognised(
             ledger.record(con, run_id, result, started, _now())
             return
         try:
-            staged: Staged = stage_csv(con, file.csv_path, spec.options.delimiter, len(detection.header), tag)
+            place = work_place(con, file.csv_path)
+            staged: Staged = stage_csv(
+                con, file.csv_path, spec.options.delimiter, len(detection.header), tag, place
+            )
             temp = staged.temp_tables
             file_plan = plan(spec, detection.header)
-            typed = f"{WORK_SCHEMA}._typed_{tag}"
+            typed = place.name(f"_typed_{tag}")
             temp += (typed,)
-            con.execute(typed_table_sql(spec, file_plan, staged.table, typed, loaded_at=started))
+            con.execute(
+                typed_table_sql(spec, file_plan, staged.table, typed, loaded_at=started, create=place.create)
+            )
             loaded_at = _now()
             lineage = write.Lineage(
                 spec.source_system,

@@ -16,11 +16,40 @@ import duckdb
 from .sqltext import literal
 
 MAX_LINE_SIZE = 32 * 1024 * 1024  # long text fields (descriptions, notes) must not fail the file
-# The file-sized work tables (the text rows and their typed copy) live in this schema of the
-# warehouse, not in temp: DuckDB writes a big persistent table compressed into the database file,
-# while a temp table spills uncompressed, about five times the CSV's size (35 GB of spill for a
-# 7 GB touches file at 10M leads). Each is dropped when its file is done; the blocks are reused.
+# The file-sized work tables (the text rows and their typed copy) are temp tables, held in memory,
+# while they fit: in memory they take about IN_MEMORY_FACTOR times the CSV's size. A bigger file's
+# work tables go to this schema of the warehouse instead, because a temp table past the memory
+# limit spills uncompressed (35 GB of spill, and a full disk, for a 7 GB touches file at 10M
+# leads) while a persistent table is written compressed (a 1.2 GB file: 5.8 GB of spill as temp,
+# 1 GB in the schema, same time). Each is dropped when its file is done; the blocks are reused.
 WORK_SCHEMA = "loader_work"
+IN_MEMORY_FACTOR = 5
+UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+UNITS |= {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12}
+
+
+@dataclass(frozen=True)
+class WorkPlace:
+    """Where one file's work tables go: temp (in memory) or the work schema."""
+
+    in_memory: bool
+
+    def name(self, table: str) -> str:
+        return table if self.in_memory else f"{WORK_SCHEMA}.{table}"
+
+    @property
+    def create(self) -> str:
+        return "create temp table" if self.in_memory else "create table"
+
+
+def memory_limit_bytes(con: duckdb.DuckDBPyConnection) -> int:
+    """DuckDB's memory limit in bytes (it reports e.g. '2.7 GiB')."""
+    number, unit = con.execute("select current_setting('memory_limit')").fetchone()[0].split()
+    return int(float(number) * UNITS[unit])
+
+
+def work_place(con: duckdb.DuckDBPyConnection, csv_path: Path) -> WorkPlace:
+    return WorkPlace(in_memory=csv_path.stat().st_size * IN_MEMORY_FACTOR < memory_limit_bytes(con))
 
 
 @dataclass(frozen=True)
@@ -33,15 +62,15 @@ class Staged:
 
 
 def stage_csv(
-    con: duckdb.DuckDBPyConnection, csv_path: Path, delimiter: str, n_columns: int, tag: str
+    con: duckdb.DuckDBPyConnection, csv_path: Path, delimiter: str, n_columns: int, tag: str, place: WorkPlace
 ) -> Staged:
-    raw, rej_table, rej_scan = f"{WORK_SCHEMA}._raw_{tag}", f"_rejt_{tag}", f"_rejs_{tag}"
+    raw, rej_table, rej_scan = place.name(f"_raw_{tag}"), f"_rejt_{tag}", f"_rejs_{tag}"
     staged, rejects, gaps = f"_stg_{tag}", f"_rej_{tag}", f"_gaps_{tag}"
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n_columns)) + "}"
-    # Insertion order is preserved, so the temp table's rowid is the row's order in the file.
+    # Insertion order is preserved, so the work table's rowid is the row's order in the file.
     con.execute(
         f"""
-        create table {raw} as select * from read_csv(
+        {place.create} {raw} as select * from read_csv(
             {literal(csv_path.as_posix())},
             header = true, auto_detect = false, all_varchar = true,
             delim = {literal(delimiter)}, quote = '"', escape = '"',

@@ -242,10 +242,15 @@ def _duplicate_header_reasons(the_plan: Plan) -> list[str]:
 
 
 def typed_table_sql(
-    spec: FileSpec, the_plan: Plan, staged: str, target: str, loaded_at: datetime | None = None
+    spec: FileSpec,
+    the_plan: Plan,
+    staged: str,
+    target: str,
+    loaded_at: datetime | None = None,
+    create: str = "create temp table",
 ) -> str:
-    """``create table <target>`` (a work table, see read.WORK_SCHEMA): the staged columns plus
-    v*/t*/u* and ``_reason``.
+    """``<create> <target>`` (a work table, see read.WorkPlace): the staged columns plus v*/t*/u*
+    and ``_reason``.
 
     ``loaded_at`` (UTC) bounds past events: a created or occurred time after it (plus a day)
     is quarantined as ``future_timestamp`` / ``future_date``.
@@ -268,7 +273,7 @@ def typed_table_sql(
     reason = f"nullif(concat_ws('; ', {', '.join(checks)}), '')" if checks else "cast(null as varchar)"
     inner = f"select *{''.join(', ' + t for t in texts)} from {staged}"
     middle = f"select *{''.join(', ' + v for v in values)} from ({inner})"
-    return f"create table {target} as select *, {reason} as _reason from ({middle})"
+    return f"{create} {target} as select *, {reason} as _reason from ({middle})"
 
 
 def json_of(header: list[str], indexes: list[int], cleaned: bool) -> str:

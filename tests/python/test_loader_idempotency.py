@@ -6,8 +6,9 @@ import shutil
 from pathlib import Path
 
 import duckdb
+import pytest
 
-from orchestration.loader import load_folder
+from orchestration.loader import load, load_folder, read
 from orchestration.loader.spec import raw_table_schemas
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
@@ -78,3 +79,40 @@ def test_ledger_has_one_row_per_file_per_run(tmp_path: Path) -> None:
         "select count(*) from loader.ledger where rows_read <> rows_loaded + rows_quarantined"
     ).fetchone()[0]
     assert bad == 0
+
+
+def _schemas(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {name for (name,) in con.execute("select schema_name from duckdb_schemas()").fetchall()}
+
+
+def test_files_too_big_for_memory_stage_in_the_work_schema_with_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose text copy would not fit in DuckDB's memory limit is staged in the warehouse's
+    work schema (compressed) instead of temp (spilled uncompressed); what lands must not differ."""
+    landing = _landing(tmp_path)
+    in_memory = duckdb.connect(str(tmp_path / "memory.duckdb"))
+    first = load_folder(in_memory, landing, run_id="run")
+
+    places: list[bool] = []
+    real_work_place = read.work_place
+
+    def counted(con: duckdb.DuckDBPyConnection, csv_path: Path) -> read.WorkPlace:
+        place = real_work_place(con, csv_path)
+        places.append(place.in_memory)
+        return place
+
+    monkeypatch.setattr(read, "IN_MEMORY_FACTOR", 10**12)  # every file "too big"
+    monkeypatch.setattr(load, "work_place", counted)
+    on_disk = duckdb.connect(str(tmp_path / "disk.duckdb"))
+    # A load killed half way left a work table behind: the next load starts from an empty schema.
+    on_disk.execute(f"create schema {read.WORK_SCHEMA}")
+    on_disk.execute(f"create table {read.WORK_SCHEMA}._raw_left_over as select 1 as c0")
+    second = load_folder(on_disk, landing, run_id="run")
+
+    assert places and not any(places)  # the work schema was really used, for every file
+    assert _fingerprint(on_disk) == _fingerprint(in_memory)
+    assert [(f.rows_read, f.rows_loaded, f.rows_quarantined, f.status) for f in second.files] == [
+        (f.rows_read, f.rows_loaded, f.rows_quarantined, f.status) for f in first.files
+    ]
+    assert read.WORK_SCHEMA not in _schemas(on_disk)  # nothing left for dbt or BI to see
