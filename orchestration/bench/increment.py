@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import Settings
+
 # file (relative to the generator's output) → (creation / event-day column, modification column)
 DAY_COLUMNS: dict[str, tuple[str, str | None]] = {
     "salesforce/Lead.csv": ("CreatedDate", "LastModifiedDate"),
@@ -58,7 +60,7 @@ def split_exports(generated: Path, landing: Path, increment: Path, as_of: date) 
     history_day = (as_of - timedelta(days=1)).isoformat()
     day = as_of.isoformat()
     increment_rows: dict[str, int] = {}
-    con = duckdb.connect()
+    con = duckdb.connect(config=Settings.from_env().duckdb_config())  # the same memory limit as the stages
     try:
         con.execute("set preserve_insertion_order = true")  # files keep their row order
         for path in sorted(generated.rglob("*.csv")):

@@ -86,6 +86,7 @@ def print_tables(document: dict[str, Any], console: Console | None = None) -> No
     ]
     for label, cell in rows:
         summary.add_row(label, *(cell(size) for size in sizes))
+    summary.add_row("end to end growth / data growth vs the size before", *_growth(sizes))
     console.print(summary)
 
     for size in sizes:
@@ -95,6 +96,16 @@ def print_tables(document: dict[str, Any], console: Console | None = None) -> No
         for entry in size["slowest_models"]:
             slowest.add_row(entry["model"], f"{entry['seconds']:.1f}")
         console.print(slowest)
+
+
+def _growth(sizes: list[dict[str, Any]]) -> list[str]:
+    """Time grows no worse than linearly when the first figure is at most the second: 10M leads
+    may take at most 10x the time of 1M."""
+    cells = ["-"]
+    for before, after in zip(sizes, sizes[1:], strict=False):
+        time_growth = after["end_to_end_seconds"] / before["end_to_end_seconds"]
+        cells.append(f"{time_growth:.1f}× / {after['leads'] / before['leads']:.0f}×")
+    return cells
 
 
 def _load(size: dict[str, Any]) -> str:

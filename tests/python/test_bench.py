@@ -108,3 +108,41 @@ def test_bench_runs_every_stage_and_writes_time_and_memory_for_each(tmp_path: Pa
     assert size["rows_loaded"] == stages["load"]["details"]["rows_read"] > 0
     assert size["stages"]["floor"]["details"]["result_rows"] > 0
     assert size["slowest_models"], "run_results.json names the models"
+
+
+def _stage(name: str, seconds: float, **details: object) -> dict[str, object]:
+    return {
+        "stage": name,
+        "seconds": seconds,
+        "peak_rss_mb": 100.0,
+        "peak_tree_rss_mb": 120.0,
+        "details": details,
+    }
+
+
+def test_a_run_without_the_refresh_reports_it_as_not_measured_and_shows_growth(capsys) -> None:
+    """--no-refresh (10M runs): the refresh figures are absent, not zero, and the summary still prints,
+    with end-to-end growth against the size before (the linear-growth target)."""
+    from rich.console import Console
+
+    from orchestration.bench.report import print_tables
+    from orchestration.bench.run import summarise
+
+    def size(leads: int, seconds: float) -> dict[str, object]:
+        stages = {
+            "prepare": _stage("prepare", 1, increment_rows=7),
+            "load": _stage("load", seconds, rows_read=leads * 13),
+            "build": _stage("build", seconds, by_resource_type={}, slowest_models=[]),
+            "checks": _stage("checks", seconds),
+            "publish": _stage("publish", seconds),
+            "floor": _stage("floor", 1, query_seconds=0.5),
+        }
+        return summarise(leads, stages, {"cpus": 2, "load_average": (0.0, 0.0, 0.0)}, 0.0)
+
+    small, big = size(1_000_000, 10.0), size(10_000_000, 80.0)
+    assert big["refresh_seconds"] is None and big["refresh_build_ratio"] is None
+    assert big["targets"]["refresh_within_tenth_of_build"] is None
+    assert big["end_to_end_seconds"] == 320.0  # load + build + checks + publish
+    print_tables({"sizes": {"1000000": small, "10000000": big}}, Console(width=200))
+    printed = capsys.readouterr().out
+    assert "8.0× / 10×" in printed  # 320 s against 40 s, for ten times the leads
