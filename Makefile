@@ -57,9 +57,10 @@ lint: install-test
 ui: install
 	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/funnel ui
 
-# Benchmarks: per size, generate, load, dbt build (models + tests), publish, the floor query and a
-# one-day refresh, each timed with its peak memory; figures to $(BENCH_OUT)/bench.json (merged by
-# size, so `make bench BENCH_SIZES=1000000` re-measures one size). Add BENCH_FLAGS=--keep to keep files.
+# Benchmarks: per size, generate, load, dbt build (models + tests), checks, publish, the floor query
+# and (up to 1M leads) a one-day refresh, each timed with its peak memory; figures to
+# $(BENCH_OUT)/bench.json (merged by size, so `make bench BENCH_SIZES=1000000` re-measures one size).
+# Add BENCH_FLAGS=--keep to keep files, BENCH_FLAGS="--refresh-up-to 10000000" to refresh 10M too.
 BENCH_SIZES ?= 100000 1000000 10000000
 BENCH_OUT ?= warehouse/bench
 bench: install
