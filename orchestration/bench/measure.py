@@ -5,6 +5,8 @@ Two memory figures, because they answer different questions:
   from the kernel (wait4's rusage includes the child's reaped descendants, such as dbt).
 - peak_tree_rss_mb: the largest sum of resident sets over the whole tree, sampled from /proc
   every 0.2 s (what the machine had to hold at once; a short spike between samples can be missed).
+And peak_spill_mb: the largest size of DuckDB's spill folder (`<warehouse>.tmp`), sampled the same
+way: work past the memory limit goes there, so it shows a stage spilled rather than crashed.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class StageResult:
     seconds: float
     peak_rss_mb: float
     peak_tree_rss_mb: float
+    peak_spill_mb: float = 0.0
     details: dict[str, Any] = field(default_factory=dict)
 
 
@@ -70,21 +73,46 @@ def tree_rss_bytes(root: int) -> int:
     return total
 
 
+def folder_bytes(folder: Path | None) -> int:
+    """Bytes of the files directly in `folder` (DuckDB's spill folder is flat); 0 when absent."""
+    if folder is None:
+        return 0
+    total = 0
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    total += entry.stat().st_size
+                except OSError:  # a spill file removed between listing and stat
+                    continue
+    except OSError:
+        return 0
+    return total
+
+
 class _TreeSampler(threading.Thread):
-    def __init__(self, root: int) -> None:
+    def __init__(self, root: int, spill_dir: Path | None = None) -> None:
         super().__init__(daemon=True)
         self.root = root
+        self.spill_dir = spill_dir
         self.peak = 0
+        self.peak_spill = 0
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.is_set():
             self.peak = max(self.peak, tree_rss_bytes(self.root))
+            self.peak_spill = max(self.peak_spill, folder_bytes(self.spill_dir))
             self.stopped.wait(SAMPLE_SECONDS)
 
 
 def run_stage(
-    stage: str, params: dict[str, Any], workdir: Path, env: dict[str, str], function: str | None = None
+    stage: str,
+    params: dict[str, Any],
+    workdir: Path,
+    env: dict[str, str],
+    function: str | None = None,
+    spill_dir: Path | None = None,
 ) -> StageResult:
     """Run `python -m orchestration.bench.stage <function>` (default: the stage's name) and measure
     it. The child writes its own figures (rows, dbt timings) to a JSON file: the result's details."""
@@ -99,7 +127,7 @@ def run_stage(
     with open(log_file, "w") as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        sampler = _TreeSampler(process.pid)
+        sampler = _TreeSampler(process.pid, spill_dir)
         sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
@@ -115,5 +143,6 @@ def run_stage(
         seconds=round(seconds, 3),
         peak_rss_mb=round(usage.ru_maxrss / 1024, 1),  # Linux reports KiB
         peak_tree_rss_mb=round(max(sampler.peak, 0) / 2**20, 1),
+        peak_spill_mb=round(sampler.peak_spill / 2**20, 1),
         details=details,
     )

@@ -73,6 +73,7 @@ def print_tables(document: dict[str, Any], console: Console | None = None) -> No
         ("load rows / s", lambda s: f"{s['rows_per_second']:,}"),
         ("end to end (load+build+checks+publish) s", lambda s: f"{s['end_to_end_seconds']:.1f}"),
         ("end to end peak MB", lambda s: f"{s['end_to_end_peak_mb']:,.0f}"),
+        ("end to end peak spill to disk MB", lambda s: f"{s.get('end_to_end_peak_spill_mb', 0):,.0f}"),
         ("dbt tests s (summed over threads)", lambda s: f"{s['test_seconds_summed']:.1f}"),
         ("floor query s", lambda s: f"{s['floor_seconds']:.2f}"),
         ("full build / floor", lambda s: f"{s['build_to_floor_ratio']}×"),

@@ -91,6 +91,7 @@ def test_bench_runs_every_stage_and_writes_time_and_memory_for_each(tmp_path: Pa
         assert figures["seconds"] > 0, stage
         assert figures["peak_rss_mb"] > 0, stage
         assert figures["peak_tree_rss_mb"] > 0, stage
+        assert figures["peak_spill_mb"] >= 0, stage
     stages = size["stages"]
     # The refresh loads exactly the day's files; the history files are skipped by content hash.
     landing = out / "300" / "landing"
@@ -110,12 +111,13 @@ def test_bench_runs_every_stage_and_writes_time_and_memory_for_each(tmp_path: Pa
     assert size["slowest_models"], "run_results.json names the models"
 
 
-def _stage(name: str, seconds: float, **details: object) -> dict[str, object]:
+def _stage(name: str, seconds: float, spill: float = 0.0, **details: object) -> dict[str, object]:
     return {
         "stage": name,
         "seconds": seconds,
         "peak_rss_mb": 100.0,
         "peak_tree_rss_mb": 120.0,
+        "peak_spill_mb": spill,
         "details": details,
     }
 
@@ -132,7 +134,7 @@ def test_a_run_without_the_refresh_reports_it_as_not_measured_and_shows_growth(c
         stages = {
             "prepare": _stage("prepare", 1, increment_rows=7),
             "load": _stage("load", seconds, rows_read=leads * 13),
-            "build": _stage("build", seconds, by_resource_type={}, slowest_models=[]),
+            "build": _stage("build", seconds, spill=seconds * 10, by_resource_type={}, slowest_models=[]),
             "checks": _stage("checks", seconds),
             "publish": _stage("publish", seconds),
             "floor": _stage("floor", 1, query_seconds=0.5),
@@ -143,6 +145,18 @@ def test_a_run_without_the_refresh_reports_it_as_not_measured_and_shows_growth(c
     assert big["refresh_seconds"] is None and big["refresh_build_ratio"] is None
     assert big["targets"]["refresh_within_tenth_of_build"] is None
     assert big["end_to_end_seconds"] == 320.0  # load + build + checks + publish
+    assert big["end_to_end_peak_spill_mb"] == 800.0  # the build's, the largest of the four
     print_tables({"sizes": {"1000000": small, "10000000": big}}, Console(width=200))
     printed = capsys.readouterr().out
     assert "8.0× / 10×" in printed  # 320 s against 40 s, for ten times the leads
+
+
+def test_spill_is_measured_as_the_bytes_in_the_spill_folder(tmp_path: Path) -> None:
+    from orchestration.bench.measure import folder_bytes
+
+    spill = tmp_path / "funnel.duckdb.tmp"
+    assert folder_bytes(spill) == 0 and folder_bytes(None) == 0  # nothing spilled yet
+    spill.mkdir()
+    (spill / "duckdb_temp_storage_DEFAULT-0.tmp").write_bytes(b"x" * 3000)
+    (spill / "duckdb_temp_storage_S32K-0.tmp").write_bytes(b"x" * 500)
+    assert folder_bytes(spill) == 3500
