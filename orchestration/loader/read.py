@@ -19,9 +19,9 @@ MAX_LINE_SIZE = 32 * 1024 * 1024  # long text fields (descriptions, notes) must 
 # The file-sized work tables (the text rows and their typed copy) are temp tables, held in memory,
 # while they fit: in memory they take about IN_MEMORY_FACTOR times the CSV's size. A bigger file's
 # work tables go to this schema of the warehouse instead, because a temp table past the memory
-# limit spills uncompressed (35 GB of spill, and a full disk, for a 7 GB touches file at 10M
-# leads) while a persistent table is written compressed (a 1.2 GB file: 5.8 GB of spill as temp,
-# 1 GB in the schema, same time). Each is dropped when its file is done; the blocks are reused.
+# limit spills uncompressed (a 10M-lead load had 35 GB of spill and rising when it was stopped
+# with the disk nearly full) while a persistent table is written compressed (a 1.2 GB file: 5.8 GB
+# of spill as temp, 1 GB in the schema, same time). Each is dropped when its file is done; the blocks are reused.
 WORK_SCHEMA = "loader_work"
 IN_MEMORY_FACTOR = 5
 UNITS = {"bytes": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
