@@ -108,7 +108,7 @@ def bench_size(
                 on_stage(result)
             if label == "load" and not refresh:
                 # Only the refresh reads the exports again: at 10M they are 21 GB of disk that the
-                # build's spill needs (it peaked near 30 GB).
+                # build's spill needs (it reached 49 GB before the disk filled).
                 for folder in (landing, increment):
                     shutil.rmtree(folder, ignore_errors=True)
     finally:
