@@ -41,6 +41,7 @@ run: install
 
 test: install-test
 	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
 	$(BIN)/pytest
 
 generate: install

@@ -23,11 +23,14 @@ def main(published: Path, stop: Path, out: Path) -> int:
     try:
         while not stop.exists():
             with duckdb.connect(str(published), read_only=True) as con:
-                rows = con.execute("select publication_id, table_name, row_count from audit.publication").fetchall()
+                rows = con.execute(
+                    "select publication_id, table_name, row_count from audit.publication"
+                ).fetchall()
                 ids = {r[0] for r in rows}
                 stamped = {r[1]: r[2] for r in rows}
                 measured = {
-                    name: con.execute(f"select count(*) from {name}").fetchone()[0] for name in sorted(stamped)
+                    name: con.execute(f"select count(*) from {name}").fetchone()[0]
+                    for name in sorted(stamped)
                 }
             passes += 1
             if len(ids) != 1 or measured != stamped:

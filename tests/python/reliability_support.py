@@ -93,7 +93,10 @@ def raw_checksums(warehouse: Path) -> dict[str, tuple[int, int]]:
 
     from orchestration.loader.spec import raw_table_schemas
 
-    exclusions = {"loader.quarantine": "exclude (run_id)", "loader.files": "exclude (first_run_id, first_loaded_at)"}
+    exclusions = {
+        "loader.quarantine": "exclude (run_id)",
+        "loader.files": "exclude (first_run_id, first_loaded_at)",
+    }
     result = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for table in [*raw_table_schemas(), "loader.quarantine", "loader.files"]:
@@ -131,4 +134,6 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
         assert not report.failed, [r.message for r in report.failed]
         build_models(settings)
         (base / "reference" / ".complete").write_text("")
-    return Reference(landing, settings, warehouse_checksums(settings.warehouse), raw_checksums(settings.warehouse))
+    return Reference(
+        landing, settings, warehouse_checksums(settings.warehouse), raw_checksums(settings.warehouse)
+    )

@@ -21,7 +21,9 @@ def test_docs_generate_and_every_model_and_column_is_documented(built_demo: Sett
             continue
         if not node.get("description", "").strip():
             undocumented.append(unique_id)
-        documented = {name.lower() for name, col in node["columns"].items() if col.get("description", "").strip()}
+        documented = {
+            name.lower() for name, col in node["columns"].items() if col.get("description", "").strip()
+        }
         built = catalog["nodes"].get(unique_id, {}).get("columns", {})
         assert built, f"{unique_id} is not in the catalog (was it built?)"
         undocumented += [f"{unique_id}.{name}" for name in built if name.lower() not in documented]

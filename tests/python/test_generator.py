@@ -48,7 +48,9 @@ def norm(label: str) -> str:
 @pytest.fixture(scope="module")
 def label_map() -> dict[tuple[str, str, str], str]:
     with open(SEEDS / "stage_label_map.csv", newline="") as fh:
-        return {(r["source_system"], r["pipeline"], norm(r["raw_label"])): r["stage"] for r in csv.DictReader(fh)}
+        return {
+            (r["source_system"], r["pipeline"], norm(r["raw_label"])): r["stage"] for r in csv.DictReader(fh)
+        }
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +72,11 @@ def read(out: Path, rel: str) -> pd.DataFrame:
 
 
 def tree_digest(out: Path) -> dict[str, str]:
-    return {str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_same_seed_gives_byte_identical_files_and_other_seed_differs(tmp_path):
@@ -93,14 +98,19 @@ def test_layout_and_row_counts_match_truth(clean):
         with open(clean / rel, newline="", encoding="utf-8-sig") as fh:
             assert sum(1 for _ in csv.reader(fh)) - 1 == rows, rel
     assert t["counts"]["persons"] == LEADS == len(read(clean, "generic/persons.csv"))
-    assert t["counts"]["deals"] == len(read(clean, "salesforce/Opportunity.csv")) == len(
-        read(clean, "hubspot/deals.csv"))
+    assert (
+        t["counts"]["deals"]
+        == len(read(clean, "salesforce/Opportunity.csv"))
+        == len(read(clean, "hubspot/deals.csv"))
+    )
     assert t["counts"]["touches"] == len(read(clean, "marketing/touches.csv"))
 
 
 def _canonical_events(out: Path, label_map) -> pd.DataFrame:
     ev = read(out, "generic/stage_events.csv")
-    ev["stage"] = [lookup(label_map, "generic", p, s) for p, s in zip(ev["Pipeline"], ev["Stage"], strict=True)]
+    ev["stage"] = [
+        lookup(label_map, "generic", p, s) for p, s in zip(ev["Pipeline"], ev["Stage"], strict=True)
+    ]
     assert ev["stage"].notna().all()
     ev["at"] = pd.to_datetime(ev["Entered At"], utc=True, format="ISO8601")
     return ev
@@ -110,7 +120,10 @@ def test_reached_counts_recomputed_from_stage_events_equal_truth(clean, label_ma
     t = truth(clean)
     ev = _canonical_events(clean, label_map)
     order = dict(zip(stage_defs["stage"], stage_defs["stage_order"], strict=True))
-    for entity, exit_stage, section in (("person", "disqualified", "persons"), ("deal", "closed_lost", "deals")):
+    for entity, exit_stage, section in (
+        ("person", "disqualified", "persons"),
+        ("deal", "closed_lost", "deals"),
+    ):
         e = ev[(ev["Entity Type"] == entity) & (ev["stage"] != exit_stage)].copy()
         e["order"] = e["stage"].map(order)
         furthest = e.groupby("Entity ID")["order"].max()
@@ -140,7 +153,9 @@ def _fx():
 def test_won_lost_open_and_amounts_recomputed_from_generic_deals(clean, label_map):
     t = truth(clean)["deals"]
     deals = read(clean, "generic/deals.csv")
-    stage = [lookup(label_map, "generic", p, s) for p, s in zip(deals["Pipeline"], deals["Stage"], strict=True)]
+    stage = [
+        lookup(label_map, "generic", p, s) for p, s in zip(deals["Pipeline"], deals["Stage"], strict=True)
+    ]
     deals["stage"] = stage
     won, lost = deals["stage"] == "closed_won", deals["stage"] == "closed_lost"
     assert t["overall"]["won_count"] == won.sum()
@@ -151,8 +166,10 @@ def test_won_lost_open_and_amounts_recomputed_from_generic_deals(clean, label_ma
     rates = _fx()
 
     def usd(row) -> Decimal:
-        r = rates[(rates["currency_code"] == row["Currency"])
-                  & (rates["rate_date"] <= pd.Timestamp(row["Expected Close Date"]))].iloc[-1]
+        r = rates[
+            (rates["currency_code"] == row["Currency"])
+            & (rates["rate_date"] <= pd.Timestamp(row["Expected Close Date"]))
+        ].iloc[-1]
         return (Decimal(row["Amount"]) * Decimal(r["rate_to_usd"])).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
     won_amount = sum((usd(r) for _, r in deals[won].iterrows()), Decimal(0))
@@ -188,10 +205,18 @@ def _used_labels(out: Path) -> list[tuple[str, str, str, str]]:
     used |= {("salesforce", "lifecycle", s, "person") for s in leads["Status"]}
     hist = read(out, "salesforce/LeadHistory.csv")
     status = hist[hist["Field"] == "Status"]
-    used |= {("salesforce", "lifecycle", s, "person") for s in pd.concat([status["OldValue"], status["NewValue"]])}
-    for rel in ("salesforce/Opportunity.csv", "salesforce/OpportunityHistory.csv", "salesforce/OpportunityStage.csv"):
+    used |= {
+        ("salesforce", "lifecycle", s, "person") for s in pd.concat([status["OldValue"], status["NewValue"]])
+    }
+    for rel in (
+        "salesforce/Opportunity.csv",
+        "salesforce/OpportunityHistory.csv",
+        "salesforce/OpportunityStage.csv",
+    ):
         df = read(out, rel)
-        used |= {("salesforce", "*", s, "deal") for s in df["MasterLabel" if "MasterLabel" in df else "StageName"]}
+        used |= {
+            ("salesforce", "*", s, "deal") for s in df["MasterLabel" if "MasterLabel" in df else "StageName"]
+        }
     contacts = read(out, "hubspot/contacts.csv")
     used |= {("hubspot", "lifecycle", s, "person") for s in contacts["lifecyclestage"]}
     ph = read(out, "hubspot/property_history.csv")
@@ -204,7 +229,9 @@ def _used_labels(out: Path) -> list[tuple[str, str, str, str]]:
     for (pipe, sid), label in label_of.items():
         used.add(("hubspot", pipe, sid if pipe == "default" else label, "deal"))
     ev = read(out, "generic/stage_events.csv")
-    used |= {("generic", p, s, e) for p, s, e in zip(ev["Pipeline"], ev["Stage"], ev["Entity Type"], strict=True)}
+    used |= {
+        ("generic", p, s, e) for p, s, e in zip(ev["Pipeline"], ev["Stage"], ev["Entity Type"], strict=True)
+    }
     gd = read(out, "generic/deals.csv")
     used |= {("generic", p, s, "deal") for p, s in zip(gd["Pipeline"], gd["Stage"], strict=True)}
     gp = read(out, "generic/persons.csv")
@@ -233,8 +260,11 @@ def test_headers_are_the_loader_spec_headers(clean):
         folder = path.parent.name
         with open(path, encoding="utf-8-sig", newline="") as fh:
             header = {h.lower() for h in next(csv.reader(fh))}
-        found = [cols for src, globs, cols in specs
-                 if src == folder and any(fnmatch.fnmatch(path.name.lower(), g.lower()) for g in globs)]
+        found = [
+            cols
+            for src, globs, cols in specs
+            if src == folder and any(fnmatch.fnmatch(path.name.lower(), g.lower()) for g in globs)
+        ]
         assert found, path.name
         expected = found[0]
         extra = header - expected
@@ -277,12 +307,17 @@ def test_messy_keeps_the_clean_truth_and_records_its_dirt(clean, messy):
     opp = read(messy, "salesforce/Opportunity.csv")
     q = {(e["file"], e["reason_code"]): e["rows"] for e in m["expected_quarantine"]}
     assert q[("salesforce/Opportunity.csv", "below_min:amount")] == opp["Amount"].str.startswith("-").sum()
-    assert q[("salesforce/Opportunity.csv", "unparseable_date:closedate")] == (
-        ~opp["CloseDate"].str.match(r"^\d{4}-\d\d-\d\d$")).sum()
+    assert (
+        q[("salesforce/Opportunity.csv", "unparseable_date:closedate")]
+        == (~opp["CloseDate"].str.match(r"^\d{4}-\d\d-\d\d$")).sum()
+    )
     unknown = opp["StageName"] == "Legal Review"
-    assert unknown.sum() > 0 and {"source_system": "salesforce", "label": "Legal Review"} in m["unmapped_labels"]
+    assert (
+        unknown.sum() > 0 and {"source_system": "salesforce", "label": "Legal Review"} in m["unmapped_labels"]
+    )
     assert len(opp) == tc["files"]["salesforce/Opportunity.csv"] + m["extra_records"][
-        "raw.salesforce__opportunity"] + sum(r for (f, _), r in q.items() if f == "salesforce/Opportunity.csv")
+        "raw.salesforce__opportunity"
+    ] + sum(r for (f, _), r in q.items() if f == "salesforce/Opportunity.csv")
     old_rel = "salesforce/2025-06-29/Opportunity.csv"
     old = read(messy, old_rel)
     assert len(old) == m["duplicate_versions"][old_rel] > 0
@@ -293,4 +328,5 @@ def test_messy_keeps_the_clean_truth_and_records_its_dirt(clean, messy):
         assert (messy / rel).read_bytes().startswith(b"\xef\xbb\xbf")
     variants = read(messy, "generic/deals.csv")["Stage"]
     assert (variants != variants.str.strip()).sum() == next(
-        v["rows"] for v in m["label_variants"] if v["file"] == "generic/deals.csv")
+        v["rows"] for v in m["label_variants"] if v["file"] == "generic/deals.csv"
+    )

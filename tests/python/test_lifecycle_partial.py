@@ -29,13 +29,20 @@ def test_partial_exports_give_only_the_evidenced_stages(make_settings, tmp_path)
     build_models(settings, select="+intermediate")
 
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        persons = con.execute("select person_key, stage, entered_at, evidence from intermediate.int_person_stage_entries "
-                              "order by 1, 3").fetchall()
-        deals = con.execute("select deal_key, stage, entered_at, evidence from intermediate.int_deal_stage_entries "
-                            "order by 1, 3").fetchall()
-        channels = con.execute("select person_key, channel from intermediate.int_persons order by 1").fetchall()
-        won = con.execute("select deal_key, person_key, current_stage, is_won from intermediate.int_deals "
-                          "order by 1").fetchall()
+        persons = con.execute(
+            "select person_key, stage, entered_at, evidence from intermediate.int_person_stage_entries "
+            "order by 1, 3"
+        ).fetchall()
+        deals = con.execute(
+            "select deal_key, stage, entered_at, evidence from intermediate.int_deal_stage_entries "
+            "order by 1, 3"
+        ).fetchall()
+        channels = con.execute(
+            "select person_key, channel from intermediate.int_persons order by 1"
+        ).fetchall()
+        won = con.execute(
+            "select deal_key, person_key, current_stage, is_won from intermediate.int_deals order by 1"
+        ).fetchall()
 
     assert persons == [
         ("partial_crm:L-1", "mql", datetime(2024, 3, 1, 10, 0), "created_closed"),
@@ -48,10 +55,15 @@ def test_partial_exports_give_only_the_evidenced_stages(make_settings, tmp_path)
         ("partial_crm:W-1", "closed_won", datetime(2024, 4, 10, 15, 0), "created_closed"),
         ("partial_crm:W-2", "closed_won", datetime(2024, 5, 20, 8, 0), "created_closed"),
     ]
-    assert channels == [("partial_crm:L-1", "paid_search"), ("partial_crm:L-2", "events"),
-                        ("partial_crm:L-3", "email")]
-    assert won == [("partial_crm:W-1", "partial_crm:L-1", "closed_won", True),
-                   ("partial_crm:W-2", "partial_crm:L-3", "closed_won", True)]
+    assert channels == [
+        ("partial_crm:L-1", "paid_search"),
+        ("partial_crm:L-2", "events"),
+        ("partial_crm:L-3", "email"),
+    ]
+    assert won == [
+        ("partial_crm:W-1", "partial_crm:L-1", "closed_won", True),
+        ("partial_crm:W-2", "partial_crm:L-3", "closed_won", True),
+    ]
 
 
 def test_partial_exports_give_conversion_and_days_to_convert_by_channel_and_month(make_settings, tmp_path):

@@ -47,7 +47,9 @@ def test_cohort_funnel_reached_per_month_matches_truth(warehouse, truth: dict, s
         for month, cohort in truth["persons"]["by_cohort_month"].items()
         for stage, reached in cohort["reached"].items()
     }
-    mismatches = {key: (value, got.get(key, 0)) for key, value in expected.items() if got.get(key, 0) != value}
+    mismatches = {
+        key: (value, got.get(key, 0)) for key, value in expected.items() if got.get(key, 0) != value
+    }
     assert not mismatches, f"(month, stage): (truth, mart) {mismatches}"
     assert set(got) <= set(expected) | {key for key, value in got.items() if value == 0}
 

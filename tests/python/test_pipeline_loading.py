@@ -35,7 +35,9 @@ def _table_fingerprints(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]
     return prints
 
 
-def test_messy_exports_quarantine_exactly_the_dirt_the_generator_added(messy_exports: Path, tmp_path: Path) -> None:
+def test_messy_exports_quarantine_exactly_the_dirt_the_generator_added(
+    messy_exports: Path, tmp_path: Path
+) -> None:
     truth = json.loads((messy_exports / "truth.json").read_text())
     report = load_folder(tmp_path / "wh.duckdb", messy_exports)
     assert not report.failed
@@ -49,7 +51,9 @@ def test_messy_exports_quarantine_exactly_the_dirt_the_generator_added(messy_exp
             ).fetchall()
         }
     )
-    expected = Counter({(q["file"], q["reason_code"]): q["rows"] for q in truth["messy"]["expected_quarantine"]})
+    expected = Counter(
+        {(q["file"], q["reason_code"]): q["rows"] for q in truth["messy"]["expected_quarantine"]}
+    )
     assert quarantined == expected
 
 

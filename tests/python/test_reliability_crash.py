@@ -54,8 +54,6 @@ def _files_committed(warehouse: Path) -> int:
             return 0  # killed before the loader's tables were committed
 
 
-
-
 def _killed_load(ref: Reference, base: Path) -> Settings:
     """A warehouse whose first load was SIGKILLed after committing some files and before the last.
     The kill time is found by trying a few delays after the WAL file appears."""
@@ -65,8 +63,9 @@ def _killed_load(ref: Reference, base: Path) -> Settings:
         settings = reliability_settings(base / f"attempt{attempt}")
         settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
         wal = settings.warehouse.with_name(settings.warehouse.name + ".wal")
-        process = _start([FUNNEL, "load", str(ref.exports)], settings, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL)
+        process = _start(
+            [FUNNEL, "load", str(ref.exports)], settings, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
         deadline = time.monotonic() + 120
         while not wal.exists() and process.poll() is None and time.monotonic() < deadline:
             time.sleep(0.005)
@@ -159,7 +158,8 @@ def test_a_publish_killed_midway_leaves_the_previous_copy_and_the_next_publish_c
         env = dict(os.environ, PYTHONPATH=str(ref.settings.project_dir))
         process = subprocess.Popen(
             [sys.executable, "-c", script, str(ref.settings.warehouse), str(published)],
-            env=env, start_new_session=True,
+            env=env,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 120
         while process.poll() is None and time.monotonic() < deadline:

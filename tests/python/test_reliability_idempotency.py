@@ -83,8 +83,12 @@ def test_the_checksum_sees_a_one_row_change(tmp_path_factory: pytest.TempPathFac
         )
     assert warehouse_checksums(copy)["marts.fct_funnel_cohort"] == ref.marts["marts.fct_funnel_cohort"]
     with duckdb.connect(str(copy)) as con:
-        con.execute("delete from marts.fct_funnel_cohort where rowid = (select min(rowid) from marts.fct_funnel_cohort)")
-    assert warehouse_checksums(copy)["marts.fct_funnel_cohort"][0] == ref.marts["marts.fct_funnel_cohort"][0] - 1
+        con.execute(
+            "delete from marts.fct_funnel_cohort where rowid = (select min(rowid) from marts.fct_funnel_cohort)"
+        )
+    assert (
+        warehouse_checksums(copy)["marts.fct_funnel_cohort"][0] == ref.marts["marts.fct_funnel_cohort"][0] - 1
+    )
     with duckdb.connect(str(copy)) as con:
         con.execute(
             "update marts.dim_deals set amount = amount * 1.000001 "

@@ -60,13 +60,15 @@ def _personal_values(exports: Path) -> list[str]:
         for column in emails + phones:
             selects.append(f'select "{column}" as value from {source}')
         for first, last in names:
-            selects.append(f"select \"{first}\" || ' ' || \"{last}\" as value from {source}")
+            selects.append(f'select "{first}" || \' \' || "{last}" as value from {source}')
     query = " union ".join(selects)
     values = duckdb.sql(f"select distinct value from ({query}) where length(trim(value)) >= 5").fetchall()
     return sorted(v for (v,) in values)
 
 
-def _leaks(con: duckdb.DuckDBPyConnection, database: str, values: list[str], exempt: bool = True) -> list[str]:
+def _leaks(
+    con: duckdb.DuckDBPyConnection, database: str, values: list[str], exempt: bool = True
+) -> list[str]:
     """'schema.table.column: value' for each personal value found inside a text column (numbers,
     dates and booleans cannot hold an email, a spaced phone number or a name)."""
     con.execute("create or replace temp table personal as select unnest(?) as value", [values])
@@ -123,12 +125,16 @@ def test_pii_hashes_use_the_salt_from_the_environment(tmp_path_factory: pytest.T
     expected = hashlib.sha256((salt + lead["Email"].strip().lower()).encode()).hexdigest()
     unsalted = hashlib.sha256(lead["Email"].strip().lower().encode()).hexdigest()
     with duckdb.connect(str(ref.settings.warehouse), read_only=True) as con:
-        hashes = {h for (h,) in con.execute("select email_hash from staging.stg_salesforce__leads").fetchall()}
+        hashes = {
+            h for (h,) in con.execute("select email_hash from staging.stg_salesforce__leads").fetchall()
+        }
     assert expected in hashes
     assert unsalted not in hashes
 
 
-def test_an_empty_salt_is_refused_and_a_missing_one_warned(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_an_empty_salt_is_refused_and_a_missing_one_warned(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     runner = CliRunner()
     monkeypatch.setenv("FUNNEL_WAREHOUSE", str(tmp_path / "wh.duckdb"))
     monkeypatch.setenv("FUNNEL_PII_SALT", "")
@@ -166,7 +172,9 @@ def test_csv_and_html_outputs_neutralise_formulas_and_escape_markup(
     (hostile / "Lead.csv").write_text(header + "\n" + '","'.join(cells) + "\n")
     formula_folder = landing / "=1+1"
     formula_folder.mkdir()
-    shutil.copy(ref.exports / "salesforce" / "2025-06-30" / "Opportunity.csv", formula_folder / "Opportunity.csv")
+    shutil.copy(
+        ref.exports / "salesforce" / "2025-06-30" / "Opportunity.csv", formula_folder / "Opportunity.csv"
+    )
     report = load_exports(settings, landing, [])
     assert not report.failed, [r.message for r in report.failed]
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
@@ -195,8 +203,17 @@ def test_csv_and_html_outputs_neutralise_formulas_and_escape_markup(
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=1+1", "'=1+1"), ("+1", "'+1"), ("-2", "'-2"), ("@x", "'@x"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-     ("plain", "plain"), ("a=b", "a=b"), ("", "")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("plain", "plain"),
+        ("a=b", "a=b"),
+        ("", ""),
+    ],
 )
 def test_neutralise_prefixes_only_formula_starts(value: str, expected: str) -> None:
     assert neutralise(value) == expected
