@@ -106,9 +106,10 @@ def bench_size(
             stages[label] = asdict(result)
             if on_stage:
                 on_stage(result)
-            if label == "load" and not refresh:
+            if label == "load" and not refresh and not keep:
                 # Only the refresh reads the exports again: at 10M they are 21 GB of disk that the
-                # build's spill needs (it reached 49 GB before the disk filled).
+                # build's spill needs (it reached 49 GB before the disk filled). The generated
+                # copy is already gone: the split (prepare) deletes it.
                 for folder in (landing, increment):
                     shutil.rmtree(folder, ignore_errors=True)
     finally:

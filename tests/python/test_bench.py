@@ -160,3 +160,33 @@ def test_spill_is_measured_as_the_bytes_in_the_spill_folder(tmp_path: Path) -> N
     (spill / "duckdb_temp_storage_DEFAULT-0.tmp").write_bytes(b"x" * 3000)
     (spill / "duckdb_temp_storage_S32K-0.tmp").write_bytes(b"x" * 500)
     assert folder_bytes(spill) == 3500
+
+
+def test_without_keep_each_copy_of_the_exports_is_deleted_once_nothing_reads_it(tmp_path: Path) -> None:
+    """At 10M each copy of the exports is 21 GB that the build's spill needs: the generated files go
+    once they are split, the split ones once loaded (when no refresh reads them again)."""
+    import pytest
+
+    from orchestration.bench.run import bench_size
+
+    size_dir = tmp_path / "300"
+    present: dict[str, dict[str, bool]] = {}
+
+    class StopBeforeBuild(Exception):
+        pass
+
+    def look(result) -> None:
+        present[result.stage] = {
+            name: (size_dir / name).exists() for name in ("generated", "landing", "increment")
+        }
+        if result.stage == "parse":
+            raise StopBeforeBuild
+
+    with pytest.raises(StopBeforeBuild):
+        bench_size(300, tmp_path, refresh=False, on_stage=look)
+    # Seen right after each stage, before the bench's clean-up: the split deletes the generated
+    # files it read; the split ones are deleted once the load has read them.
+    assert present["generate"] == {"generated": True, "landing": False, "increment": False}
+    assert present["prepare"] == {"generated": False, "landing": True, "increment": True}
+    assert present["load"] == {"generated": False, "landing": True, "increment": True}
+    assert present["parse"] == {"generated": False, "landing": False, "increment": False}
