@@ -16,3 +16,16 @@
 {% macro spark__marts_percentile(expr, p) -%}
     percentile(cast({{ expr }} as double), {{ p }})
 {%- endmacro %}
+
+
+{#- The same exact, interpolated percentile, as an aggregate over rows that carry their value's
+    0-based rank among the group's non-null values (value_rank, values nulls last) and the
+    group's count of non-null values (values_ranked): v[lo] + ((n - 1) * p - lo) * (v[hi] - v[lo]),
+    lo and hi the ranks just below and above (n - 1) * p, the arithmetic quantile_cont uses. Null
+    when the group has no value. Plain aggregates of a sort, so it spills like a sort does. -#}
+{% macro marts_percentile_of_ranked(expr, p, rank='value_rank', count='values_ranked') -%}
+    {%- set position = '(' ~ count ~ ' - 1) * ' ~ p -%}
+    {%- set below = 'max(case when ' ~ rank ~ ' = floor(' ~ position ~ ') then cast(' ~ expr ~ ' as double) end)' -%}
+    {%- set above = 'max(case when ' ~ rank ~ ' = ceil(' ~ position ~ ') then cast(' ~ expr ~ ' as double) end)' -%}
+    ({{ below }} + (max({{ position }}) - floor(max({{ position }}))) * ({{ above }} - {{ below }}))
+{%- endmacro %}

@@ -4,8 +4,8 @@
 {% macro marts_funnel_segments() -%}
     {%- set wanted = var('funnel_segment_types', none) -%}
     {%- set segments = [
-        {'type': 'owner', 'column': 'owner_key'},
-        {'type': 'manager', 'column': 'manager_key'},
+        {'type': 'owner', 'column': 'owner_key', 'many_values': true},
+        {'type': 'manager', 'column': 'manager_key', 'many_values': true},
         {'type': 'team', 'column': 'team'},
         {'type': 'region', 'column': 'region'},
         {'type': 'channel', 'column': 'channel'},
@@ -14,7 +14,9 @@
         {'type': 'deal_type', 'column': 'deal_type', 'entity_types': ['deal']},
         {'type': 'pipeline', 'column': 'pipeline'},
     ] -%}
-    {#- var('funnel_segment_types') keeps only the listed cuts ('all' is always there): a lever on
+    {#- many_values: the cut's values grow with the company (one per rep), so its groups do too;
+        the cohort funnel computes their percentiles by sorting (marts_cohort_cut).
+        var('funnel_segment_types') keeps only the listed cuts ('all' is always there): a lever on
         mart size at scale, and what lets a unit test look at one cut. -#}
     {%- if wanted is none -%}
         {{ return(segments) }}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
@@ -32,8 +32,16 @@ def machine() -> dict[str, Any]:
     return {"cpus": os.cpu_count(), "memory_gb": round(memory_kb / 2**20, 1), "load_average": os.getloadavg()}
 
 
-def size_environment(size_dir: Path) -> dict[str, str]:
+# From this many leads the bench builds one dbt model at a time, unless FUNNEL_DBT_THREADS is set:
+# DuckDB's memory limit is shared by the models that run at once. At 10M, four heavy models at once
+# spilled 49 GB and filled the disk; one at a time, the staging models ran 3-5x faster.
+ONE_MODEL_AT_A_TIME_FROM = 5_000_000
+
+
+def size_environment(size_dir: Path, leads: int = 0) -> dict[str, str]:
     env = dict(os.environ)
+    if leads >= ONE_MODEL_AT_A_TIME_FROM and "FUNNEL_DBT_THREADS" not in env:
+        env["FUNNEL_DBT_THREADS"] = "1"
     env.update(
         {
             "FUNNEL_PROJECT_DIR": str(PROJECT_DIR),
@@ -68,7 +76,7 @@ def bench_size(
     size_dir = (out_root / str(leads)).resolve()
     shutil.rmtree(size_dir, ignore_errors=True)  # each size starts from nothing
     size_dir.mkdir(parents=True)
-    env = size_environment(size_dir)
+    env = size_environment(size_dir, leads)
     work = size_dir / "stages"
     spill_dir = size_dir / "funnel.duckdb.tmp"  # DuckDB's default spill folder beside the warehouse
     landing, increment, generated = size_dir / "landing", size_dir / "increment", size_dir / "generated"
@@ -123,7 +131,7 @@ def bench_size(
                 shutil.rmtree(leftover, ignore_errors=True)
             for database in size_dir.glob("funnel.duckdb*"):
                 database.unlink()
-    return summarise(leads, stages, machine_before, started, select)
+    return summarise(leads, stages, machine_before, started, select, env)
 
 
 def _sum(stages: dict[str, dict[str, Any]], names: tuple[str, ...], key: str) -> float:
@@ -140,8 +148,9 @@ def summarise(
     machine_before: dict[str, Any],
     started: float,
     select: str | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    settings = Settings.from_env()
+    settings = Settings.from_env(env)
     build = stages["build"]
     by_type = build["details"].get("by_resource_type", {})
     end_to_end = _sum(stages, END_TO_END, "seconds")
@@ -154,7 +163,7 @@ def summarise(
         "select": select,
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(started)),
         "machine": {**machine_before, "load_average_after": os.getloadavg()},
-        "duckdb": {  # what the stages ran with: the same settings, read from the same environment
+        "duckdb": {  # what the stages ran with: the settings, read from the stages' environment
             "memory_limit": settings.duckdb_memory_limit,
             "threads": str(settings.duckdb_threads),
             "dbt_threads": str(settings.dbt_threads),

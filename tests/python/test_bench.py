@@ -190,3 +190,29 @@ def test_without_keep_each_copy_of_the_exports_is_deleted_once_nothing_reads_it(
     assert present["prepare"] == {"generated": False, "landing": True, "increment": True}
     assert present["load"] == {"generated": False, "landing": True, "increment": True}
     assert present["parse"] == {"generated": False, "landing": False, "increment": False}
+
+
+def test_large_sizes_build_one_model_at_a_time_unless_the_user_says_otherwise(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from orchestration.bench.run import ONE_MODEL_AT_A_TIME_FROM, size_environment, summarise
+
+    monkeypatch.delenv("FUNNEL_DBT_THREADS", raising=False)
+    small = size_environment(tmp_path, ONE_MODEL_AT_A_TIME_FROM - 1)
+    large = size_environment(tmp_path, ONE_MODEL_AT_A_TIME_FROM)
+    assert "FUNNEL_DBT_THREADS" not in small  # the product default
+    assert large["FUNNEL_DBT_THREADS"] == "1"
+    monkeypatch.setenv("FUNNEL_DBT_THREADS", "3")
+    assert size_environment(tmp_path, ONE_MODEL_AT_A_TIME_FROM)["FUNNEL_DBT_THREADS"] == "3"
+    # the figures say what the stages ran with, not what the parent process had (3 here)
+    stages = {
+        "prepare": _stage("prepare", 1, increment_rows=7),
+        "load": _stage("load", 1.0, rows_read=10),
+        "build": _stage("build", 1.0, by_resource_type={}, slowest_models=[]),
+        "checks": _stage("checks", 1.0),
+        "publish": _stage("publish", 1.0),
+        "floor": _stage("floor", 1, query_seconds=0.5),
+    }
+    machine = {"cpus": 2, "load_average": (0.0, 0.0, 0.0)}
+    summary = summarise(ONE_MODEL_AT_A_TIME_FROM, stages, machine, 0.0, None, large)
+    assert summary["duckdb"]["dbt_threads"] == "1"
