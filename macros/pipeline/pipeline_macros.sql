@@ -9,25 +9,6 @@
 {%- endmacro %}
 
 
-{#- Exact, linearly interpolated percentile (DuckDB quantile_cont, Spark percentile: both
-    interpolate at (n - 1) * p, so both engines give the same value). p is a literal in [0, 1]. -#}
-{% macro pipeline_percentile(expr, p) -%}
-    {{ return(adapter.dispatch('pipeline_percentile', 'funnel_warehouse')(expr, p)) }}
-{%- endmacro %}
-
-{% macro default__pipeline_percentile(expr, p) -%}
-    percentile_cont({{ p }}) within group (order by cast({{ expr }} as double))
-{%- endmacro %}
-
-{% macro duckdb__pipeline_percentile(expr, p) -%}
-    quantile_cont(cast({{ expr }} as double), {{ p }})
-{%- endmacro %}
-
-{% macro spark__pipeline_percentile(expr, p) -%}
-    percentile(cast({{ expr }} as double), {{ p }})
-{%- endmacro %}
-
-
 {#- Days between two timestamps as a double: epoch seconds / 86400.0 (never a sub-day datediff). -#}
 {% macro pipeline_days_between(start_ts, end_ts) -%}
     (({{ epoch_seconds(end_ts) }} - {{ epoch_seconds(start_ts) }}) / 86400.0)

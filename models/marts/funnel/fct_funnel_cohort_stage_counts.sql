@@ -4,7 +4,8 @@
     creates the first cut and a post-hook appends each other one. The exact percentiles hold every
     value of their groups in memory until the statement ends, so one statement over all 40 cuts
     ran out of a 4 GB DuckDB memory limit at a million leads; one cut per statement peaks at a
-    fraction of it (a separate statement each on Spark too). -#}
+    fraction of it (a separate statement each on Spark too). The owner and manager cuts rank
+    their values in a window instead (see marts_cohort_cut). -#}
 {%- set cuts = marts_cohort_cuts() -%}
 {%- set hooks = [] -%}
 {%- for grain, segment_type in cuts[1:] -%}

@@ -133,7 +133,7 @@ aggregated as (
         coalesce(sum(won_amount), 0) as revenue,
         avg(won_amount) as average_deal_size,
         avg(sales_cycle_days) as sales_cycle_days_mean,
-        {{ pipeline_percentile('sales_cycle_days', 0.5) }} as sales_cycle_days_median,
+        {{ marts_percentile('sales_cycle_days', 0.5) }} as sales_cycle_days_median,
         sum(is_open) as open_deals,
         coalesce(sum(open_amount), 0) as open_pipeline_amount
     from leveled

@@ -201,7 +201,7 @@ aggregated as (
         coalesce(sum(lost_amount), 0) as lost_amount,
         avg(won_amount) as average_deal_size,
         avg(sales_cycle_days) as sales_cycle_days_mean,
-        {{ pipeline_percentile('sales_cycle_days', 0.5) }} as sales_cycle_days_median
+        {{ marts_percentile('sales_cycle_days', 0.5) }} as sales_cycle_days_median
     from segmented
     group by
         source_system,

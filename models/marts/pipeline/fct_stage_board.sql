@@ -31,7 +31,7 @@ board as (
         count(*) as open_deals,
         coalesce(sum(amount_reporting), 0) as total_amount,
         avg(amount_reporting) as average_amount,
-        {{ pipeline_percentile('days_in_current_stage', 0.5) }} as median_days_in_stage
+        {{ marts_percentile('days_in_current_stage', 0.5) }} as median_days_in_stage
     from open_deals
     group by source_system, pipeline, current_stage
 

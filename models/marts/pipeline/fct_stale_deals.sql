@@ -40,7 +40,7 @@ stage_p90 as (
         pipeline,
         stage,
         count(*) as historical_spells,
-        {{ pipeline_percentile('spell_days', 0.9) }} as stage_days_p90
+        {{ marts_percentile('spell_days', 0.9) }} as stage_days_p90
     from finished_spells
     group by source_system, pipeline, stage
 
