@@ -34,7 +34,7 @@ def machine() -> dict[str, Any]:
 
 # From this many leads the bench builds one dbt model at a time, unless FUNNEL_DBT_THREADS is set:
 # DuckDB's memory limit is shared by the models that run at once. At 10M, four heavy models at once
-# spilled 49 GB and filled the disk; one at a time, the staging models ran 3-5x faster.
+# spilled 49 GB and filled the disk; one at a time, the staging models ran 4-6x faster.
 ONE_MODEL_AT_A_TIME_FROM = 5_000_000
 
 
