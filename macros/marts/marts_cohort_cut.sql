@@ -3,7 +3,7 @@
     from entry. `segment_type` is 'all' or a type of marts_funnel_segments().
     A cut whose values grow with the company (many_values: one per rep) has a group per rep, day
     and stage: at 10M leads tens of millions of groups. DuckDB's percentile aggregate keeps a
-    state per group, and there it spilled 50 GB and filled the disk; those cuts rank the values in
+    state per group, and there its spill filled the disk (about 50 GB); those cuts rank the values in
     a window instead (a sort, which spills compactly) and interpolate between the two ranks
     around (n - 1) * p, as quantile_cont does. The other cuts have few groups, where the aggregate
     is twice as fast. -#}
