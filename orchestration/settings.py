@@ -45,6 +45,7 @@ class Settings:
     data_docs: Path = PROJECT_DIR / "warehouse" / "data_docs"
     max_export_age_hours: float = 48.0
     row_count_band: float = 0.5  # a table may shrink or grow by this fraction of its last passing count
+    quality_chunk_rows: int = 1_000_000  # rows validated at once: bounds the checks' memory
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -77,6 +78,7 @@ class Settings:
             ),
             max_export_age_hours=float(env.get("FUNNEL_MAX_EXPORT_AGE_HOURS", "48")),
             row_count_band=float(env.get("FUNNEL_ROW_COUNT_BAND", "0.5")),
+            quality_chunk_rows=int(env.get("FUNNEL_QUALITY_CHUNK_ROWS", "1000000")),
         )
 
     def export_to_environment(self) -> None:
@@ -93,6 +95,7 @@ class Settings:
         os.environ["FUNNEL_DATA_DOCS"] = str(self.data_docs)
         os.environ["FUNNEL_MAX_EXPORT_AGE_HOURS"] = str(self.max_export_age_hours)
         os.environ["FUNNEL_ROW_COUNT_BAND"] = str(self.row_count_band)
+        os.environ["FUNNEL_QUALITY_CHUNK_ROWS"] = str(self.quality_chunk_rows)
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():

@@ -67,6 +67,35 @@ def details_from(result: dict[str, Any]) -> dict[str, Any]:
     return plain(kept)
 
 
+def merge_chunks(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row-wise expectation's details over every chunk (details_from of each): the counts add
+    up, the percentage is recomputed over non-missing rows (as GE states it), the examples are the
+    first MAX_VALUES found, and equal examples' counts are summed."""
+    if len(results) == 1:
+        return results[0]
+    merged: dict[str, Any] = {}
+    for key in ("element_count", "unexpected_count", "missing_count"):
+        if any(key in r for r in results):
+            merged[key] = sum(r.get(key) or 0 for r in results)
+    if "unexpected_count" in merged:
+        present = merged.get("element_count", 0) - merged.get("missing_count", 0)
+        merged["unexpected_percent"] = (
+            merged["unexpected_count"] / present * 100 if present else None
+        )  # as GE
+    for key in ("partial_unexpected_list", "partial_unexpected_index_list"):
+        if any(key in r for r in results):
+            merged[key] = [v for r in results for v in r.get(key, [])][:MAX_VALUES]
+    if any("partial_unexpected_counts" in r for r in results):
+        counts: dict[str, tuple[Any, int]] = {}
+        for r in results:
+            for item in r.get("partial_unexpected_counts", []):
+                key = repr(item["value"])
+                counts[key] = (item["value"], counts.get(key, (None, 0))[1] + item["count"])
+        ranked = sorted(counts.values(), key=lambda pair: -pair[1])[:MAX_VALUES]
+        merged["partial_unexpected_counts"] = [{"value": v, "count": c} for v, c in ranked]
+    return merged
+
+
 @dataclass
 class QualityReport:
     outcomes: list[Outcome] = field(default_factory=list)

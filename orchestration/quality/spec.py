@@ -5,7 +5,7 @@ checks from the specs without paying GE's import time."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,22 @@ SEVERITIES = ("error", "warn")
 # Row-count band checks are generated from a table's `row_count_band: true`, not written out.
 ROW_COUNT_BELOW = "ge_row_count_not_below_previous_band"
 ROW_COUNT_ABOVE = "ge_row_count_not_above_previous_band"
+# Expectations judged row by row: validated chunk by chunk, their counts add up across chunks.
+# Any other expectation (row count, column max) is judged on the table as a whole.
+ROW_WISE = frozenset(
+    {
+        "expect_column_values_to_not_be_null",
+        "expect_column_values_to_be_null",
+        "expect_column_values_to_be_between",
+        "expect_column_values_to_be_in_set",
+        "expect_column_values_to_not_be_in_set",
+        "expect_column_values_to_match_regex",
+        "expect_column_values_to_be_unique",
+        "expect_compound_columns_to_be_unique",
+    }
+)
+# Row-wise expectations that compare rows with each other: equal values must share a chunk.
+ACROSS_ROWS = frozenset({"expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +50,10 @@ class ExpectationSpec:
             return (self.kwargs["column"],)
         return tuple(self.kwargs.get("column_list", ()))
 
+    @property
+    def row_wise(self) -> bool:
+        return self.expectation in ROW_WISE
+
 
 @dataclass(frozen=True)
 class TableSpec:
@@ -44,16 +64,26 @@ class TableSpec:
     derived: Mapping[str, str]  # column name -> SQL expression computed while reading
     row_count_band: bool
     expectations: tuple[ExpectationSpec, ...] = field(default=())
+    # Columns whose hash splits the table into chunks: rows that a check compares with each other
+    # (equal keys, one window partition) land in the same chunk. See _chunk_by.
+    chunk_by: tuple[str, ...] = field(default=())
 
     @property
     def suite_name(self) -> str:
         return f"{self.layer}.{self.table.split('.')[-1]}"
 
     @property
-    def read_columns(self) -> tuple[str, ...]:
-        """Stored columns to read: those the expectations, ids and derived columns need, once each."""
+    def row_wise(self) -> tuple[ExpectationSpec, ...]:
+        return tuple(e for e in self.expectations if e.row_wise)
+
+    @property
+    def whole_table(self) -> tuple[ExpectationSpec, ...]:
+        return tuple(e for e in self.expectations if not e.row_wise)
+
+    def read_columns(self, expectations: tuple[ExpectationSpec, ...] | None = None) -> tuple[str, ...]:
+        """Stored columns to read for `expectations` (default all): theirs and the ids, once each."""
         wanted = [*self.id_columns]
-        for expectation in self.expectations:
+        for expectation in self.expectations if expectations is None else expectations:
             wanted += [c for c in expectation.columns if c not in self.derived]
         return tuple(dict.fromkeys(wanted))
 
@@ -87,7 +117,7 @@ def _table(layer: str, raw: Mapping[str, Any]) -> TableSpec:
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
         raise ValueError(f"{table}: check names must be unique per table, repeated: {sorted(duplicates)}")
-    return TableSpec(
+    spec = TableSpec(
         layer=layer,
         table=table,
         asset=asset,
@@ -96,6 +126,34 @@ def _table(layer: str, raw: Mapping[str, Any]) -> TableSpec:
         row_count_band=bool(raw.get("row_count_band")),
         expectations=tuple(expectations),
     )
+    return replace(spec, chunk_by=_chunk_by(spec, tuple(raw.get("chunk_by", ()))))
+
+
+def _chunk_by(table: TableSpec, declared: tuple[str, ...]) -> tuple[str, ...]:
+    """The columns a table is split on when it is validated in chunks.
+
+    Rows a check compares must share a chunk: every row with the same unique key, every row of one
+    window partition of a derived column. So `chunk_by` must lie within each unique key (rows equal
+    on the key are then equal on it), and a table with derived columns must declare it (the
+    window's partition columns). Otherwise the unique key, or any read columns, split well."""
+    keys = [set(e.columns) for e in table.row_wise if e.expectation in ACROSS_ROWS]
+    if declared:
+        outside = [sorted(set(declared) - key) for key in keys if not set(declared) <= key]
+        if outside:
+            raise ValueError(f"{table.table}: chunk_by {list(declared)} must lie within each unique key")
+        return declared
+    if table.derived:
+        raise ValueError(
+            f"{table.table}: derived columns compare rows across the table; declare chunk_by "
+            "(the window's partition columns) so each chunk holds whole partitions"
+        )
+    if keys:
+        common = set.intersection(*keys)
+        if not common:
+            raise ValueError(f"{table.table}: unique keys share no column; declare chunk_by")
+        first = next(e.columns for e in table.row_wise if e.expectation in ACROSS_ROWS)
+        return tuple(c for c in first if c in common)
+    return table.read_columns(table.row_wise)
 
 
 def load_suites(directory: Path = SUITES_DIR) -> list[TableSpec]:

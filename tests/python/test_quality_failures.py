@@ -12,8 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.quality import QualityReport, load_suites, run_quality
+from orchestration.quality import QualityReport, load_suites, run_quality, runner
 from orchestration.quality.baseline import read_baseline, record_baseline
+from orchestration.quality.read import read_chunk
 from orchestration.quality.spec import ROW_COUNT_ABOVE, ROW_COUNT_BELOW
 from orchestration.settings import Settings
 
@@ -34,10 +35,13 @@ def _outcome(report: QualityReport, table: str, name: str):  # noqa: ANN202 - an
     return found
 
 
-def test_a_duplicated_key_an_impossible_conversion_a_rising_funnel_and_a_negative_amount_each_fail(
-    warehouse_copy: Settings,
-) -> None:
-    with duckdb.connect(str(warehouse_copy.warehouse)) as con:
+CORRUPTED = ("staging.stg_salesforce__leads", "marts.fct_funnel_cohort", "marts.dim_deals")
+
+
+def _corrupt(settings: Settings) -> tuple[str, list[tuple], str]:
+    """A duplicated lead, a conversion of 1.5, a stage reaching 7 more than the one before it, and a
+    negative deal amount: (the lead id, the two cohort rows changed, the deal key)."""
+    with duckdb.connect(str(settings.warehouse)) as con:
         lead_id = con.execute("select min(lead_id) from staging.stg_salesforce__leads").fetchone()[0]
         con.execute(
             "insert into staging.stg_salesforce__leads select * from staging.stg_salesforce__leads "
@@ -66,9 +70,15 @@ def test_a_duplicated_key_an_impossible_conversion_a_rising_funnel_and_a_negativ
         deal_key = con.execute("select min(deal_key) from marts.dim_deals").fetchone()[0]
         con.execute("update marts.dim_deals set amount_reporting = -100 where deal_key = ?", [deal_key])
 
-    report = _run(
-        warehouse_copy, "staging.stg_salesforce__leads", "marts.fct_funnel_cohort", "marts.dim_deals"
-    )
+    return lead_id, rows, deal_key
+
+
+def test_a_duplicated_key_an_impossible_conversion_a_rising_funnel_and_a_negative_amount_each_fail(
+    warehouse_copy: Settings,
+) -> None:
+    lead_id, rows, deal_key = _corrupt(warehouse_copy)
+
+    report = _run(warehouse_copy, *CORRUPTED)
 
     failed = {(o.spec.table, o.spec.name) for o in report.outcomes if not o.success}
     assert failed == {
@@ -126,3 +136,49 @@ def test_a_table_that_shrinks_past_the_band_fails_against_the_last_passing_run(
     assert below.kwargs == {"min_value": ceil(before * (1 - warehouse_copy.row_count_band))}
     assert _outcome(second, leads, ROW_COUNT_ABOVE).success
     assert [o.spec.name for o in second.blocking] == [ROW_COUNT_BELOW]
+
+
+def test_read_in_chunks_the_same_faults_are_found_with_the_same_counts(
+    warehouse_copy: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks split on chunk_by keep a duplicated key's rows together and a funnel's stages together
+    (the lag of reached_increase): every count equals the one-frame run's, and no frame read for
+    row-wise checks holds more than a chunk's share of its table."""
+    _corrupt(warehouse_copy)
+    whole = _run(warehouse_copy, *CORRUPTED)
+    with duckdb.connect(str(warehouse_copy.warehouse), read_only=True) as con:
+        rows = {t: con.execute(f"select count(*) from {t}").fetchone()[0] for t in CORRUPTED}
+    chunk_rows = min(rows.values()) // 4
+    frames: dict[str, list[int]] = {}
+
+    def recording(con, table, chunk):  # noqa: ANN001, ANN202 - runner.read_chunk's signature
+        frame = read_chunk(con, table, chunk)
+        frames.setdefault(table.table, []).append(len(frame))
+        return frame
+
+    monkeypatch.setattr(runner, "read_chunk", recording)
+    chunked = _run(
+        replace(warehouse_copy, quality_chunk_rows=chunk_rows, data_docs=warehouse_copy.data_docs / "c"),
+        *CORRUPTED,
+    )
+
+    for table, lengths in frames.items():
+        assert sum(lengths) == rows[table] and len(lengths) == ceil(rows[table] / chunk_rows) >= 4, table
+        assert max(lengths) < rows[table] / 2, (table, lengths)  # a hash split, not one lopsided chunk
+    assert chunked.row_counts == whole.row_counts
+    keys = ("element_count", "missing_count", "unexpected_count", "unexpected_percent")
+
+    def counts(report: QualityReport) -> dict:
+        return {
+            (o.spec.table, o.spec.name): (o.success, *(o.details.get(k) for k in keys))
+            for o in report.outcomes
+        }
+
+    assert counts(chunked) == counts(whole)
+    assert len([o for o in chunked.outcomes if not o.success]) == 4
+    duplicate = _outcome(chunked, "staging.stg_salesforce__leads", "ge_column_values_to_be_unique_lead_id")
+    assert (
+        duplicate.details["partial_unexpected_list"] == 2 * duplicate.details["partial_unexpected_list"][:1]
+    )
+    rising = _outcome(chunked, "marts.fct_funnel_cohort", "ge_column_values_to_be_between_reached_increase")
+    assert rising.details["partial_unexpected_list"] == [7]

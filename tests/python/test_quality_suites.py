@@ -12,6 +12,7 @@ import pytest
 from dagster import AssetCheckKey, AssetKey
 
 from orchestration.quality import load_suites, run_quality
+from orchestration.quality.results import merge_chunks
 from orchestration.settings import Settings
 
 
@@ -64,6 +65,44 @@ def test_suites_cover_keys_conversions_funnels_amounts_row_counts_and_freshness(
     assert all(re.fullmatch(r"ge_[a-z0-9_]+", name) for _, name in names)
 
 
+def _suite(tmp_path: Path, table: str) -> Path:
+    (tmp_path / "t.yml").write_text(f"layer: marts\ntables:\n{table}")
+    return tmp_path
+
+
+def test_chunks_keep_compared_rows_together_and_a_suite_that_cannot_is_refused(tmp_path: Path) -> None:
+    unique = "- {expectation: expect_compound_columns_to_be_unique, kwargs: {column_list: [a, b]}}"
+    between = "- {expectation: expect_column_values_to_be_between, kwargs: {column: x, min_value: 0}}"
+    (keyed,) = load_suites(
+        _suite(tmp_path, f"  - table: t\n    expectations:\n      {unique}\n      {between}\n")
+    )
+    assert keyed.chunk_by == ("a", "b")  # rows equal on the key share a chunk
+    (plain,) = load_suites(
+        _suite(tmp_path, f"  - table: t\n    id_columns: [k]\n    expectations:\n      {between}\n")
+    )
+    assert plain.chunk_by == ("k", "x")
+    (coarser,) = load_suites(
+        _suite(tmp_path, f"  - table: t\n    chunk_by: [a]\n    expectations:\n      {unique}\n")
+    )
+    assert coarser.chunk_by == ("a",)
+    with pytest.raises(ValueError, match="chunk_by .* must lie within each unique key"):
+        load_suites(_suite(tmp_path, f"  - table: t\n    chunk_by: [c]\n    expectations:\n      {unique}\n"))
+    derived = "    derived: {d: x - lag(x) over (partition by a order by b)}\n"
+    with pytest.raises(ValueError, match="declare chunk_by"):
+        load_suites(_suite(tmp_path, f"  - table: t\n{derived}    expectations:\n      {between}\n"))
+    by_table = {t.table: t for t in load_suites()}
+    assert by_table["marts.fct_funnel_cohort"].chunk_by == (
+        "source_system",
+        "entity_type",
+        "pipeline",
+        "period_grain",
+        "period_start",
+        "segment_type",
+        "segment_value",
+    )
+    assert by_table["staging.stg_generic__deals"].chunk_by == ("source_system", "deal_id")
+
+
 def test_each_expectation_is_a_check_of_the_refresh_job_and_error_checks_block(make_settings) -> None:  # noqa: ANN001
     from orchestration.definitions import build_definitions
 
@@ -99,3 +138,35 @@ def test_funnel_check_prints_the_results_and_exits_zero_on_the_demo(
     assert result.exit_code == 0, result.output
     assert f"{total} of {total} expectations passed" in result.output
     assert (tmp_path / "docs" / "index.html").exists()
+
+
+def test_chunk_results_add_up_to_one_result() -> None:
+    first = {
+        "element_count": 4,
+        "missing_count": 1,
+        "unexpected_count": 1,
+        "unexpected_percent": 100 / 3,
+        "partial_unexpected_list": [-5],
+        "partial_unexpected_counts": [{"value": -5, "count": 1}],
+    }
+    second = {
+        "element_count": 6,
+        "missing_count": 0,
+        "unexpected_count": 3,
+        "unexpected_percent": 50.0,
+        "partial_unexpected_list": [-1, -5, -1],
+        "partial_unexpected_counts": [{"value": -1, "count": 2}, {"value": -5, "count": 1}],
+    }
+    merged = merge_chunks([first, second])
+    # 4 of the 9 non-missing values fail; -1 and -5 each fail twice.
+    assert merged == {
+        "element_count": 10,
+        "missing_count": 1,
+        "unexpected_count": 4,
+        "unexpected_percent": 4 / 9 * 100,
+        "partial_unexpected_list": [-5, -1, -5, -1],
+        "partial_unexpected_counts": [{"value": -5, "count": 2}, {"value": -1, "count": 2}],
+    }
+    assert merge_chunks([second]) is second
+    empty = {"element_count": 0, "missing_count": 0, "unexpected_count": 0, "unexpected_percent": None}
+    assert merge_chunks([empty, empty])["unexpected_percent"] is None
