@@ -1,7 +1,7 @@
 """A checksum per table: row count plus an order-independent hash of the rows' content.
 
 Used to prove two builds gave the same marts (idempotency, load order, recovery after a crash)
-and to stamp the published copy. Floating-point columns are rendered with 12 significant digits
+and to stamp the published copy. Floating-point columns are rounded to 12 significant digits
 first: sums computed by parallel threads differ in the last digits (around the 16th) from build
 to build, which is not a difference in the data. Not fewer digits: money times a probability is
 often an exact decimal like 456666.0485, and rounding to 9 digits would cut at that tie, so
@@ -20,8 +20,14 @@ SIGNIFICANT_DIGITS = 12
 def _column_expression(name: str, data_type: str) -> str:
     column = f'"{name}"'  # DuckDB-only Python, not model SQL: quoting keeps odd names working
     if data_type.upper() in FLOAT_TYPES:
-        # printf %g: 12 significant digits whatever the magnitude; NaN and inf render as text.
-        return f"printf('%.{SIGNIFICANT_DIGITS}g', {column})"
+        # 12 significant digits whatever the magnitude: the decimal exponent sets the decimal places.
+        # Rounding, not printf('%.12g'), which took 3.2 s instead of 0.4 s on a 6.5M-row mart. Zero
+        # (either sign) is one value; NaN, infinities and nulls pass through (log10 has no answer).
+        return (
+            f"case when {column} = 0 then cast(0 as double) when isfinite({column}) then "
+            f"round({column}, cast({SIGNIFICANT_DIGITS - 1} - floor(log10(abs({column}))) as integer)) "
+            f"else {column} end"
+        )
     return column
 
 
