@@ -138,8 +138,7 @@ def _chunk_by(table: TableSpec, declared: tuple[str, ...]) -> tuple[str, ...]:
     window's partition columns). Otherwise the unique key, or any read columns, split well."""
     keys = [set(e.columns) for e in table.row_wise if e.expectation in ACROSS_ROWS]
     if declared:
-        outside = [sorted(set(declared) - key) for key in keys if not set(declared) <= key]
-        if outside:
+        if any(not set(declared) <= key for key in keys):
             raise ValueError(f"{table.table}: chunk_by {list(declared)} must lie within each unique key")
         return declared
     if table.derived:
@@ -150,7 +149,10 @@ def _chunk_by(table: TableSpec, declared: tuple[str, ...]) -> tuple[str, ...]:
     if keys:
         common = set.intersection(*keys)
         if not common:
-            raise ValueError(f"{table.table}: unique keys share no column; declare chunk_by")
+            raise ValueError(
+                f"{table.table}: its unique keys share no column, so no split of the table keeps the "
+                "duplicates of every key in one chunk"
+            )
         first = next(e.columns for e in table.row_wise if e.expectation in ACROSS_ROWS)
         return tuple(c for c in first if c in common)
     return table.read_columns(table.row_wise)

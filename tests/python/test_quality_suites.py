@@ -90,6 +90,9 @@ def test_chunks_keep_compared_rows_together_and_a_suite_that_cannot_is_refused(t
     derived = "    derived: {d: x - lag(x) over (partition by a order by b)}\n"
     with pytest.raises(ValueError, match="declare chunk_by"):
         load_suites(_suite(tmp_path, f"  - table: t\n{derived}    expectations:\n      {between}\n"))
+    other_key = "- {expectation: expect_column_values_to_be_unique, kwargs: {column: c}}"
+    with pytest.raises(ValueError, match="unique keys share no column"):
+        load_suites(_suite(tmp_path, f"  - table: t\n    expectations:\n      {unique}\n      {other_key}\n"))
     by_table = {t.table: t for t in load_suites()}
     assert by_table["marts.fct_funnel_cohort"].chunk_by == (
         "source_system",
