@@ -42,7 +42,7 @@ run: install
 test: install-test
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
 
 generate: install
 	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --as-of $(AS_OF) --out $(DEMO) --format all
