@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.loader import load, load_folder
+from orchestration.loader import load, load_folder, source
 from orchestration.loader.source import SNIFF_BYTES
 
 LEAD_HEADER = [
@@ -208,3 +208,20 @@ def test_keyboard_interrupt_still_stops_the_load(tmp_path: Path, monkeypatch: py
     landing = _landing(tmp_path, lead_csv().encode())
     with pytest.raises(KeyboardInterrupt):
         _load(tmp_path, landing)
+
+
+def test_a_header_that_never_ends_fails_its_file_at_the_header_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An unclosed quote in the header would make the whole file one header record: the loader reads
+    # up to MAX_HEADER_BYTES (32 MiB, DuckDB's own line limit) and fails the file there. 1 MiB here.
+    monkeypatch.setattr(source, "MAX_HEADER_BYTES", 1024 * 1024)
+    unclosed = '"Id","Status,CreatedDate\n' + "x,y,z\n" * 400_000  # 2.4 MB
+    landing = _landing(tmp_path, unclosed.encode())
+    _, results = _load(tmp_path, landing)
+    lead = results["salesforce/Lead.csv"]
+    assert (lead.status, lead.message) == (
+        "failed",
+        "salesforce/Lead.csv: line 1: the header does not end within 1 MiB (an unclosed quote?)",
+    )
+    _assert_others_loaded(results)
