@@ -166,3 +166,13 @@ def test_the_load_command_shows_a_bad_mapping_as_one_line(
         f"error: {mapping}: files[1]: column 'won_date' maps to a list ['created_at', 'closed_at']; a header "
         "maps to one field name of deals (e.g. won_date: created_at)"
     ]
+
+
+def test_the_load_command_names_a_missing_landing_folder_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FUNNEL_WAREHOUSE", str(tmp_path / "wh.duckdb"))
+    missing = tmp_path / "no_such_folder"
+    result = CliRunner().invoke(app, ["--quiet", "load", str(missing)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"error: landing folder {missing} does not exist"]
