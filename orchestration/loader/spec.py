@@ -161,21 +161,39 @@ class FormatSpec:
 MAX_MAPPING_BYTES = 1024 * 1024
 
 
-class _AliasRefused(Exception):
-    def __init__(self, name: str, line: int) -> None:
-        super().__init__(name, line)
-        self.name, self.line = name, line
+MAX_YAML_DEPTH = 50  # a mapping file nests 4 deep; deeper is an attack on the parser's recursion
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader without aliases: ``*name`` is how a "billion laughs" mapping of a few hundred
-    bytes expands to gigabytes, and a hand-written mapping never needs one."""
+class _Refused(Exception):
+    """The YAML uses something a mapping file never needs; ``str()`` says what, ``line`` where."""
+
+    def __init__(self, problem: str, line: int) -> None:
+        super().__init__(problem)
+        self.line = line
+
+
+class _SafeMappingLoader(yaml.SafeLoader):
+    """SafeLoader without aliases and without deep nesting: ``*name`` is how a "billion laughs"
+    mapping of a few hundred bytes expands to gigabytes, and a hand-written mapping needs neither."""
+
+    depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise _AliasRefused(event.anchor, event.start_mark.line + 1)
-        return super().compose_node(parent, index)
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                f"YAML aliases (*{event.anchor}) are not allowed in mapping files; write the value out",
+                event.start_mark.line + 1,
+            )
+        if self.depth >= MAX_YAML_DEPTH:
+            raise _Refused(
+                f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -197,12 +215,9 @@ def _read_yaml(path: Path) -> dict[str, Any]:
         line = data[: exc.start].count(b"\n") + 1
         raise SpecError(f"{path}: line {line}: the mapping is not UTF-8 text ({exc.reason})") from exc
     try:
-        loaded = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
-    except _AliasRefused as exc:
-        raise SpecError(
-            f"{path}: line {exc.line}: YAML aliases (*{exc.name}) are not allowed in mapping files; "
-            "write the value out"
-        ) from None
+        loaded = yaml.load(text, Loader=_SafeMappingLoader)  # noqa: S506 - a SafeLoader subclass
+    except _Refused as exc:
+        raise SpecError(f"{path}: line {exc.line}: {exc}") from None
     except yaml.YAMLError as exc:
         raise SpecError(f"{path}: {_yaml_problem(exc)}") from None
     except RecursionError:
