@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from orchestration.progress import progress_console, step_progress
@@ -39,7 +40,9 @@ def main_options(
 
 
 def _fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}")
+    # Messages quote file names, headers and YAML ("files[1]", "[a, b]"): escaped, not markup; and
+    # one line whatever the terminal's width, so it can be grepped and copied.
+    console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
     raise typer.Exit(code=1)
 
 
@@ -117,9 +120,15 @@ def load(
     ] = None,
 ) -> None:
     """Load every export file in a folder into the warehouse's raw tables, with a ledger."""
+    from orchestration.loader import SpecError
     from orchestration.pipeline import load_exports
 
-    report = load_exports(Settings.from_env(), landing_dir, mapping or [], progress)
+    if not landing_dir.is_dir():
+        _fail(f"landing folder {landing_dir} does not exist")
+    try:
+        report = load_exports(Settings.from_env(), landing_dir, mapping or [], progress)
+    except SpecError as exc:  # a bad mapping file: nothing was loaded
+        _fail(str(exc))
     _print_load_report(report)
     if report.failed:
         raise typer.Exit(code=1)

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 from .discover import Candidate, LandedFile
 from .errors import LoadError
-from .source import codec_name, nul_byte_line, read_header, shown_encoding, undecodable_head_line
+from .source import (
+    bom_encoding,
+    codec_name,
+    nul_byte_line,
+    read_header,
+    shown_encoding,
+    undecodable_head_line,
+)
 from .spec import FileSpec
 
 
@@ -61,11 +68,12 @@ def detect(landed: LandedFile) -> Detection | None:
 
 def _try(landed: LandedFile, candidate: Candidate) -> Detection | LoadError:
     spec = candidate.spec
-    encoding = codec_name(spec.options.encoding, landed.relative)
+    # A byte-order mark names the encoding for certain, whatever the spec declares.
+    encoding = bom_encoding(landed.path) or codec_name(spec.options.encoding, landed.relative)
     nul_line = nul_byte_line(landed.path, encoding)
     if nul_line is not None:
         return LoadError(landed.relative, "contains NUL bytes: this is a binary file, not a CSV", nul_line)
-    header = read_header(landed.path, encoding, spec.options.delimiter)
+    header = read_header(landed.path, encoding, spec.options.delimiter, landed.relative)
     expected = describe(spec, candidate.label)
     if header is None:
         return LoadError(landed.relative, f"the file is empty; expected {expected}")

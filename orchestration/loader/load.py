@@ -103,8 +103,11 @@ def _load_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str, 
     except LoadError as exc:
         result.message = str(exc)
     except (duckdb.Error, OSError, ValueError) as exc:
-        # Anything unforeseen still ends as one line naming the file, never a bare traceback.
         result.message = f"{landed.relative}: {first_line(exc)}"
+    except Exception as exc:  # noqa: BLE001 - one odd file must not stop the folder
+        # Anything unforeseen (a csv.Error, a codec's RuntimeError, a bug) still ends as this
+        # file's ledger row, one line naming the file and the exception; Ctrl-C still stops the run.
+        result.message = f"{landed.relative}: {type(exc).__name__}: {first_line(exc)}"
     if result.status != UNRECOGNISED:
         result.status = FAILED  # even when the failure came after the counts were known
     result.rows_read = result.rows_loaded = result.rows_quarantined = 0

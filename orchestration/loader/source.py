@@ -9,9 +9,7 @@ its line number instead of surfacing as a DuckDB error deep in a query.
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
-import io
 import os
 import re
 import tempfile
@@ -56,18 +54,112 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_header(path: Path, encoding: str, delimiter: str) -> list[str] | None:
-    """The header fields as written (trimmed, BOM stripped), or None when the file has no content.
+# Longest header the loader reads looking for the header record's end: the same bound DuckDB
+# puts on one line (read.MAX_LINE_SIZE), so a header it could read is never refused here.
+MAX_HEADER_BYTES = 32 * 1024 * 1024
+# Byte-order marks, longest first: UTF-32 LE's BOM starts with UTF-16 LE's.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
-    Used to recognise a file, so decoding errors are replaced here; the full pass is strict.
+
+def bom_encoding(path: Path) -> str | None:
+    """The codec a byte-order mark at the start names (it decodes and drops the BOM), or None.
+
+    A BOM is unambiguous, so it wins over the encoding a spec declares: Excel's "Unicode Text" and
+    many Windows tools write UTF-16 with one, and that is text, not a binary file full of NULs.
     """
     with path.open("rb") as handle:
-        head = handle.read(SNIFF_BYTES)
-    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+        head = handle.read(4)
+    return next((codec for bom, codec in BOMS if head.startswith(bom)), None)
+
+
+def read_header(path: Path, encoding: str, delimiter: str, source_file: str = "") -> list[str] | None:
+    """The header fields as written (trimmed, BOM stripped), or None when the file has no content.
+
+    Reads until the end of the header record, however long: CR, LF or CRLF ends it (outside
+    quotes). Python's csv module is not used: it refuses fields over 131,072 characters and bare
+    CR line endings. Used to recognise a file, so decoding errors are replaced here; the full
+    pass is strict.
+    """
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    text = ""
+    size = SNIFF_BYTES
+    read = 0
+    with path.open("rb") as handle:
+        while True:
+            chunk = handle.read(size)
+            read += len(chunk)
+            text += decoder.decode(chunk, final=not chunk)
+            if not chunk:
+                break
+            if text.lstrip("\ufeff").strip():  # blank so far: an empty file, unless something follows
+                fields = _header_fields(text.lstrip("\ufeff"), delimiter, complete=False)
+                if fields is not None:
+                    return fields
+            elif read >= MAX_HEADER_BYTES:
+                return None
+            if read >= MAX_HEADER_BYTES:
+                raise LoadError(
+                    source_file or path.name,
+                    f"the header does not end within {MAX_HEADER_BYTES // 2**20} MiB (an unclosed quote?)",
+                    1,
+                )
+            size *= 2  # doubling keeps a very long header linear to read
+    text = text.lstrip("\ufeff")
     if not text.strip():
         return None
-    row = next(csv.reader(io.StringIO(text), delimiter=delimiter, quotechar='"'), [])
-    return [field.strip().lstrip("\ufeff") for field in row]
+    return _header_fields(text, delimiter, complete=True)
+
+
+def _header_fields(text: str, delimiter: str, complete: bool) -> list[str] | None:
+    """The first record's fields; None when ``text`` may stop inside it (``complete``: it is the whole file).
+
+    Quoting as DuckDB and Python's csv module read it: a quote opens a quoted field only at the
+    field's start, ``""`` inside one is a literal quote, any other quote is literal.
+    """
+    tokens = re.compile(f'"|{re.escape(delimiter)}|\r|\n')
+    fields: list[str] = []
+    value: list[str] = []
+    quoted = False
+    fresh = True  # nothing of the current field read yet
+    position = 0
+    while (match := tokens.search(text, position)) is not None:
+        if match.start() > position:
+            value.append(text[position : match.start()])
+            fresh = False
+        token, position = match.group(), match.end()
+        if quoted:
+            if token != '"':
+                value.append(token)
+            elif position == len(text) and not complete:
+                return None  # a closing or an escaped quote: the next chunk decides
+            elif text.startswith('"', position):
+                value.append('"')
+                position += 1
+            else:
+                quoted = False
+        elif token == '"':
+            quoted, fresh = fresh, False
+            if not quoted:
+                value.append('"')
+        else:
+            fields.append("".join(value))
+            value, fresh = [], True
+            if token != delimiter:
+                return _trimmed(fields)  # the end of the record
+    if not complete:
+        return None
+    fields.append("".join(value) + text[position:])
+    return _trimmed(fields)
+
+
+def _trimmed(fields: list[str]) -> list[str]:
+    return [field.strip().lstrip("\ufeff") for field in fields]
 
 
 def undecodable_head_line(path: Path, encoding: str) -> int | None:

