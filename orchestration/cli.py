@@ -295,9 +295,11 @@ def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported l
             f"{result.rows_quarantined:,}",
         )
     console.print(table)
+    # refused counts as failed (exit 1); not_settled is deferred to the next load (exit 0).
+    colours = {"failed": "red", "refused": "red", "unrecognised": "red", "not_settled": "yellow"}
     for result in report.files:
-        if result.message and result.status in ("failed", "unrecognised"):
-            console.print(f"[red]{result.status}[/]: {result.message}")
+        if result.message and result.status in colours:
+            console.print(f"[{colours[result.status]}]{result.status}[/]: {result.message}")
 
 
 @app.command()

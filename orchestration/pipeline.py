@@ -48,6 +48,7 @@ def load_exports(
             mappings=list(mappings),
             on_file=advance,
             duckdb_config=settings.duckdb_config(),
+            settle_seconds=settings.settle_seconds,
         )
 
 

@@ -46,6 +46,9 @@ class Settings:
     max_export_age_hours: float = 48.0
     row_count_band: float = 0.5  # a table may shrink or grow by this fraction of its last passing count
     quality_chunk_rows: int = 1_000_000  # rows validated at once: bounds the checks' memory
+    # The loader skips (as not_settled) files modified less than this many seconds ago: they may still
+    # be being written. 0 for interactive loads; set it (e.g. 60) when a sync tool writes the folder.
+    settle_seconds: float = 0.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +82,7 @@ class Settings:
             max_export_age_hours=float(env.get("FUNNEL_MAX_EXPORT_AGE_HOURS", "48")),
             row_count_band=float(env.get("FUNNEL_ROW_COUNT_BAND", "0.5")),
             quality_chunk_rows=int(env.get("FUNNEL_QUALITY_CHUNK_ROWS", "1000000")),
+            settle_seconds=float(env.get("FUNNEL_SETTLE_SECONDS", "0")),
         )
 
     def export_to_environment(self) -> None:
@@ -96,6 +100,7 @@ class Settings:
         os.environ["FUNNEL_MAX_EXPORT_AGE_HOURS"] = str(self.max_export_age_hours)
         os.environ["FUNNEL_ROW_COUNT_BAND"] = str(self.row_count_band)
         os.environ["FUNNEL_QUALITY_CHUNK_ROWS"] = str(self.quality_chunk_rows)
+        os.environ["FUNNEL_SETTLE_SECONDS"] = str(self.settle_seconds)
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():

@@ -1,23 +1,30 @@
-"""Load a landing folder: recognise, read, validate and insert each file in its own transaction."""
+"""Load a landing folder: recognise, read, validate and insert each file in its own transaction.
+
+Only what is inside the landing folder (walk.py), settled (settle.py) and, for archives, safe to
+extract (archives.py) is read; everything else gets a ledger row saying why not.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from . import ledger, write
+from . import archives, ledger, settle, write
+from .archives import ArchiveLimits, Verdict
 from .detect import Detection, detect
-from .discover import LandedFile, discover, find_mappings
+from .discover import LandedArchive, LandedFile, MappingSource, discover, find_mappings, landed
 from .errors import LoadError, first_line
 from .read import Staged, drop_temp_tables, drop_work_schema, reset_work_schema, stage_csv, work_place
 from .report import (
     FAILED,
     LOADED,
     LOADED_WITH_QUARANTINE,
+    NOT_SETTLED,
+    REFUSED,
     SKIPPED_DUPLICATE,
     UNRECOGNISED,
     FileResult,
@@ -28,6 +35,7 @@ from .source import exported_at, prepared, sha256_file
 from .spec import FileSpec
 from .stage_labels import land_stage_labels
 from .validate import Plan, plan, typed_table_sql
+from .walk import walk
 
 Warehouse = Path | str | duckdb.DuckDBPyConnection
 
@@ -39,6 +47,8 @@ def load_folder(
     run_id: str | None = None,
     on_file: Callable[[FileResult], None] | None = None,
     duckdb_config: Mapping[str, str] | None = None,
+    settle_seconds: float = 0.0,
+    archive_limits: ArchiveLimits | None = None,
 ) -> LoadReport:
     """Load every recognisable file under ``landing_dir`` into the raw layer.
 
@@ -46,12 +56,15 @@ def load_folder(
     loader opens the warehouse itself: without a limit DuckDB takes up to 80% of RAM parsing big files.
 
     A bad mapping raises SpecError before anything is written. A file that cannot be read is
-    recorded as ``failed`` in the ledger and never stops the others.
+    recorded as ``failed`` in the ledger and never stops the others. A file modified less than
+    ``settle_seconds`` ago (Settings.settle_seconds, FUNNEL_SETTLE_SECONDS), or that changes while
+    it is read, is ``not_settled``: nothing of it is loaded and the next load retries it.
     """
     landing_dir = Path(landing_dir)
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
-    sources = find_mappings(landing_dir, mappings)  # validates every mapping first
+    landing = walk(landing_dir)
+    sources = find_mappings(landing_dir, mappings, landing)  # validates every mapping first
     run_id = run_id or _new_run_id()
     con = (
         warehouse
@@ -70,8 +83,18 @@ def load_folder(
                 continue
             seen.add(source.path.resolve())
             _emit(report, land_stage_labels(con, source, run_id), on_file)
-        for number, landed in enumerate(discover(landing_dir, sources)):
-            _emit(report, _load_file(con, landed, run_id, f"{number}_{uuid.uuid4().hex[:8]}"), on_file)
+        for refusal in landing.refused:
+            _emit(report, _record_verdict(con, run_id, refusal.relative, REFUSED, refusal.message), on_file)
+        for number, found in enumerate(discover(landing_dir, sources, landing)):
+            tag = f"{number}_{uuid.uuid4().hex[:8]}"
+            if isinstance(found, LandedArchive):
+                limits = archive_limits or ArchiveLimits()
+                for result in _load_archive(
+                    con, found, landing_dir, sources, run_id, tag, settle_seconds, limits
+                ):
+                    _emit(report, result, on_file)
+            else:
+                _emit(report, _load_settled(con, found, run_id, tag, settle_seconds), on_file)
         drop_work_schema(con)
         return report
     finally:
@@ -83,6 +106,86 @@ def _emit(report: LoadReport, result: FileResult, on_file: Callable[[FileResult]
     report.files.append(result)
     if on_file is not None:
         on_file(result)
+
+
+def _load_settled(
+    con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str, tag: str, settle_seconds: float
+) -> FileResult:
+    """Load a plain file unless it was modified too recently; its stamp is taken before any read."""
+    try:
+        landed.stamp = settle.stamp(landed.path)
+    except OSError:
+        return _load_file(con, landed, run_id, tag)  # gone or unreadable: _load_file says so
+    age = settle.too_recent(landed.stamp, settle_seconds)
+    if age is not None:
+        message = settle.recent_message(landed.relative, age, settle_seconds)
+        return _record_verdict(con, run_id, landed.relative, NOT_SETTLED, message)
+    return _load_file(con, landed, run_id, tag)
+
+
+def _load_archive(
+    con: duckdb.DuckDBPyConnection,
+    archive: LandedArchive,
+    landing_dir: Path,
+    sources: list[MappingSource],
+    run_id: str,
+    tag: str,
+    settle_seconds: float,
+    limits: ArchiveLimits,
+) -> Iterator[FileResult]:
+    """Each member of an archive, loaded like a plain file; settled when the archive is."""
+    try:
+        before = settle.stamp(archive.path)
+    except OSError as exc:
+        yield _record_verdict(con, run_id, archive.relative, FAILED, f"{archive.relative}: {first_line(exc)}")
+        return
+    age = settle.too_recent(before, settle_seconds)
+    if age is not None:
+        message = settle.recent_message(archive.relative, age, settle_seconds)
+        yield _record_verdict(con, run_id, archive.relative, NOT_SETTLED, message)
+        return
+
+    def plan_member(source_file: str, match_relative: str) -> LandedFile | None:
+        return landed(landing_dir / match_relative, source_file, sources, match_relative)
+
+    for number, entry in enumerate(archives.entries(archive, plan_member, limits)):
+        if isinstance(entry, Verdict):
+            status, message = entry.status, entry.message
+            after = settle.current(archive.path)
+            if status == REFUSED and after != before:  # an archive still being written reads as corrupt
+                status, message = NOT_SETTLED, settle.changed_message(archive.relative, before, after)
+            yield _record_verdict(con, run_id, entry.source_file, status, message)
+        else:
+            entry.stamp = before
+            yield _load_file(con, entry, run_id, f"{tag}_{number}")
+
+
+def _record_verdict(
+    con: duckdb.DuckDBPyConnection, run_id: str, source_file: str, status: str, message: str
+) -> FileResult:
+    """The ledger row of something not read: refused, skipped or not settled."""
+    now = _now()
+    result = FileResult(source_file=source_file, status=status, message=message)
+    ledger.record(con, run_id, result, now, now)
+    return result
+
+
+def _deferred_as_unsettled(
+    con: duckdb.DuckDBPyConnection, landed: LandedFile, result: FileResult, run_id: str, started: datetime
+) -> bool:
+    """True (and its not_settled row written) when the landed file changed since its stamp was
+    taken, before it was hashed: its staged rows may hold a half-written line, so none is written."""
+    if landed.stamp is None:
+        return False
+    after = settle.current(landed.origin or landed.path)
+    if after == landed.stamp:
+        return False
+    result.status = NOT_SETTLED
+    result.message = settle.changed_message(landed.relative, landed.stamp, after)
+    result.file_hash = None  # the hash is of content that no longer exists
+    result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+    ledger.record(con, run_id, result, started, _now())
+    return True
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str, tag: str) -> FileResult:
@@ -158,6 +261,8 @@ def _load_recognised(
             result.rows_quarantined = write.count(con, typed, good=False) + staged.rows_malformed
             result.rows_read = staged.rows_good + staged.rows_malformed
             result.status = LOADED_WITH_QUARANTINE if result.rows_quarantined else LOADED
+            if _deferred_as_unsettled(con, landed, result, run_id, started):
+                return
             _commit_file(con, spec, file_plan, typed, staged, lineage, result, run_id, started)
         finally:
             drop_temp_tables(con, temp)
