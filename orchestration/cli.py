@@ -110,7 +110,12 @@ def generate(
 
 @app.command()
 def load(
-    landing_dir: Annotated[Path, typer.Argument(help="Folder of export files (searched recursively).")],
+    landing_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of export files (searched recursively; .zip and .gz exports are read too)."
+        ),
+    ],
     mapping: Annotated[
         list[Path] | None,
         typer.Option("--mapping", help="Mapping file(s) for CRMs without a built-in format."),

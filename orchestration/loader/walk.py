@@ -5,7 +5,8 @@ file link to ``/etc/...``, a folder link to someone's home) is not read; when it
 file with a name the loader reads (``READ_SUFFIXES``), it is reported so the load can ledger it as
 ``refused``. Symlinked folders inside the landing folder are not walked: their files are already
 read under their real path (and walking them could loop). Hidden names (a leading ``.``: a sync
-tool's partial files, ``.DS_Store``) are skipped.
+tool's partial files, ``.DS_Store``) are skipped, and so are links that lead nowhere (dangling inside
+the folder, or looping), as they hold nothing to read.
 """
 
 from __future__ import annotations
@@ -50,7 +51,10 @@ def _visit(directory: Path, landing_dir: Path, root: Path, found: Walk) -> None:
             continue
         path = directory / entry.name
         if entry.is_symlink():
-            target = path.resolve()
+            try:
+                target = path.resolve()
+            except (OSError, RuntimeError):  # a link loop (RuntimeError before Python 3.13): leads nowhere
+                continue
             if not target.is_relative_to(root):
                 if target.is_dir() or path.suffix.lower() in READ_SUFFIXES:
                     found.refused.append(_refusal(path, landing_dir, target))

@@ -265,3 +265,31 @@ def test_corrupt_and_unsupported_archives_are_refused_by_name(tmp_path: Path) ->
     assert by_file[MEMBER + "Account.csv"].status == "loaded"
     refused = con.execute("select count(*) from loader.ledger where status = 'refused'").fetchone()
     assert refused == (4,)
+
+
+def test_a_folder_mapping_applies_to_archive_members_and_a_zipped_mapping_is_not_read(tmp_path: Path) -> None:
+    landing = tmp_path / "landing" / "amocrm"
+    landing.mkdir(parents=True)
+    shutil.copy(Path(__file__).parents[2] / "mappings" / "amocrm.yml", landing / "mapping.yml")
+    fixture = Path(__file__).parents[1] / "fixtures" / "mappings" / "amocrm" / "amocrm_export_2024-02-01.csv"
+    with zipfile.ZipFile(landing / "export.zip", "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.write(fixture, fixture.name)
+        zf.writestr("mapping.yml", "source_system: [not, valid")  # would raise SpecError if read
+    with gzip.open(landing / "amocrm_export_2024-03-01.csv.gz", "wb") as out:
+        out.write(fixture.read_bytes().replace(b"\r\n", b"\n"))  # other bytes (LF), same rows
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    by_file = load_folder(con, landing.parent).by_file()
+    member = by_file[f"amocrm/export.zip!/{fixture.name}"]
+    gz = by_file["amocrm/amocrm_export_2024-03-01.csv.gz"]
+    assert (member.source_system, member.target_table) == ("amocrm", "raw.generic__deals")
+    assert member.status.startswith("loaded") and gz.status.startswith("loaded")
+    assert gz.rows_read == member.rows_read > 0
+    assert "mapping.yml" in by_file["amocrm/export.zip"].message  # skipped: not data
+    # The export date comes from the member's or the .gz's own path.
+    dates = con.execute(
+        "select _source_file, min(cast(_exported_at as date)) from raw.generic__deals group by 1 order by 1"
+    ).fetchall()
+    assert [(f, str(d)) for f, d in dates] == [
+        ("amocrm/amocrm_export_2024-03-01.csv.gz", "2024-03-01"),
+        (f"amocrm/export.zip!/{fixture.name}", "2024-02-01"),
+    ]

@@ -22,6 +22,7 @@ def test_a_file_symlink_leaving_the_landing_folder_is_refused_and_not_read(tmp_p
     shutil.copy(FIXTURE / "Account.csv", landing / "Account.csv")
     (landing / "User.csv").symlink_to(landing / "Account.csv")  # inside: still read (a duplicate here)
     (landing / "Attachment.pdf").symlink_to(outside / "Opportunity.csv")  # not a name the loader reads
+    (landing / "Lead.csv").symlink_to(landing / "Lead.csv")  # a loop leads nowhere: nothing to read
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     report = load_folder(con, landing.parent)
     statuses = {f.source_file: f.status for f in report.files}
