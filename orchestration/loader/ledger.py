@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import duckdb
 
 from .report import FileResult
 from .schema import FILES_TABLE, LEDGER_TABLE
+
+
+def now() -> datetime:
+    """Naive UTC, as the ledger's timestamps are stored."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, file_hash: str) -> tuple[str, str] | None:

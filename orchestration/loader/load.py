@@ -7,23 +7,22 @@ extract (archives.py) is read; everything else gets a ledger row saying why not.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from . import archives, ledger, settle, write
-from .archives import ArchiveLimits, Verdict
+from . import intake, ledger, write
+from .archives import ArchiveLimits
 from .detect import Detection, detect
-from .discover import LandedArchive, LandedFile, MappingSource, discover, find_mappings, landed
+from .discover import LandedArchive, LandedFile, discover, find_mappings
 from .errors import LoadError, first_line
 from .read import Staged, drop_temp_tables, drop_work_schema, reset_work_schema, stage_csv, work_place
 from .report import (
     FAILED,
     LOADED,
     LOADED_WITH_QUARANTINE,
-    NOT_SETTLED,
     REFUSED,
     SKIPPED_DUPLICATE,
     UNRECOGNISED,
@@ -84,17 +83,27 @@ def load_folder(
             seen.add(source.path.resolve())
             _emit(report, land_stage_labels(con, source, run_id), on_file)
         for refusal in landing.refused:
-            _emit(report, _record_verdict(con, run_id, refusal.relative, REFUSED, refusal.message), on_file)
+            _emit(
+                report,
+                intake.record_verdict(con, run_id, refusal.relative, REFUSED, refusal.message),
+                on_file,
+            )
+
+        def load_file(landed: LandedFile, tag: str) -> FileResult:
+            return _load_file(con, landed, run_id, tag)
+
         for number, found in enumerate(discover(landing_dir, sources, landing)):
             tag = f"{number}_{uuid.uuid4().hex[:8]}"
             if isinstance(found, LandedArchive):
                 limits = archive_limits or ArchiveLimits()
-                for result in _load_archive(
-                    con, found, landing_dir, sources, run_id, tag, settle_seconds, limits
+                for result in intake.load_archive(
+                    con, found, landing_dir, sources, run_id, tag, settle_seconds, limits, load_file
                 ):
                     _emit(report, result, on_file)
             else:
-                _emit(report, _load_settled(con, found, run_id, tag, settle_seconds), on_file)
+                _emit(
+                    report, intake.load_settled(con, found, run_id, tag, settle_seconds, load_file), on_file
+                )
         drop_work_schema(con)
         return report
     finally:
@@ -106,86 +115,6 @@ def _emit(report: LoadReport, result: FileResult, on_file: Callable[[FileResult]
     report.files.append(result)
     if on_file is not None:
         on_file(result)
-
-
-def _load_settled(
-    con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str, tag: str, settle_seconds: float
-) -> FileResult:
-    """Load a plain file unless it was modified too recently; its stamp is taken before any read."""
-    try:
-        landed.stamp = settle.stamp(landed.path)
-    except OSError:
-        return _load_file(con, landed, run_id, tag)  # gone or unreadable: _load_file says so
-    age = settle.too_recent(landed.stamp, settle_seconds)
-    if age is not None:
-        message = settle.recent_message(landed.relative, age, settle_seconds)
-        return _record_verdict(con, run_id, landed.relative, NOT_SETTLED, message)
-    return _load_file(con, landed, run_id, tag)
-
-
-def _load_archive(
-    con: duckdb.DuckDBPyConnection,
-    archive: LandedArchive,
-    landing_dir: Path,
-    sources: list[MappingSource],
-    run_id: str,
-    tag: str,
-    settle_seconds: float,
-    limits: ArchiveLimits,
-) -> Iterator[FileResult]:
-    """Each member of an archive, loaded like a plain file; settled when the archive is."""
-    try:
-        before = settle.stamp(archive.path)
-    except OSError as exc:
-        yield _record_verdict(con, run_id, archive.relative, FAILED, f"{archive.relative}: {first_line(exc)}")
-        return
-    age = settle.too_recent(before, settle_seconds)
-    if age is not None:
-        message = settle.recent_message(archive.relative, age, settle_seconds)
-        yield _record_verdict(con, run_id, archive.relative, NOT_SETTLED, message)
-        return
-
-    def plan_member(source_file: str, match_relative: str) -> LandedFile | None:
-        return landed(landing_dir / match_relative, source_file, sources, match_relative)
-
-    for number, entry in enumerate(archives.entries(archive, plan_member, limits)):
-        if isinstance(entry, Verdict):
-            status, message = entry.status, entry.message
-            after = settle.current(archive.path)
-            if status == REFUSED and after != before:  # an archive still being written reads as corrupt
-                status, message = NOT_SETTLED, settle.changed_message(archive.relative, before, after)
-            yield _record_verdict(con, run_id, entry.source_file, status, message)
-        else:
-            entry.stamp = before
-            yield _load_file(con, entry, run_id, f"{tag}_{number}")
-
-
-def _record_verdict(
-    con: duckdb.DuckDBPyConnection, run_id: str, source_file: str, status: str, message: str
-) -> FileResult:
-    """The ledger row of something not read: refused, skipped or not settled."""
-    now = _now()
-    result = FileResult(source_file=source_file, status=status, message=message)
-    ledger.record(con, run_id, result, now, now)
-    return result
-
-
-def _deferred_as_unsettled(
-    con: duckdb.DuckDBPyConnection, landed: LandedFile, result: FileResult, run_id: str, started: datetime
-) -> bool:
-    """True (and its not_settled row written) when the landed file changed since its stamp was
-    taken, before it was hashed: its staged rows may hold a half-written line, so none is written."""
-    if landed.stamp is None:
-        return False
-    after = settle.current(landed.origin or landed.path)
-    if after == landed.stamp:
-        return False
-    result.status = NOT_SETTLED
-    result.message = settle.changed_message(landed.relative, landed.stamp, after)
-    result.file_hash = None  # the hash is of content that no longer exists
-    result.rows_read = result.rows_loaded = result.rows_quarantined = 0
-    ledger.record(con, run_id, result, started, _now())
-    return True
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, landed: LandedFile, run_id: str, tag: str) -> FileResult:
@@ -261,7 +190,7 @@ def _load_recognised(
             result.rows_quarantined = write.count(con, typed, good=False) + staged.rows_malformed
             result.rows_read = staged.rows_good + staged.rows_malformed
             result.status = LOADED_WITH_QUARANTINE if result.rows_quarantined else LOADED
-            if _deferred_as_unsettled(con, landed, result, run_id, started):
+            if intake.deferred_as_unsettled(con, landed, result, run_id, started):
                 return
             _commit_file(con, spec, file_plan, typed, staged, lineage, result, run_id, started)
         finally:
