@@ -47,8 +47,7 @@ def load_exports(
             Path(landing_dir),
             mappings=list(mappings),
             on_file=advance,
-            duckdb_config=settings.duckdb_config(),
-            settle_seconds=settings.settle_seconds,
+            **settings.loader_options(),
         )
 
 

@@ -40,12 +40,7 @@ def load_exports(context: AssetExecutionContext, funnel: FunnelSettings):  # noq
 
     settings = funnel.get()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    report = load_folder(
-        settings.warehouse,
-        settings.landing_dir,
-        duckdb_config=settings.duckdb_config(),
-        settle_seconds=settings.settle_seconds,
-    )
+    report = load_folder(settings.warehouse, settings.landing_dir, **settings.loader_options())
     for result in report.failed:
         context.log.error(result.message)
     for result in report.not_settled:

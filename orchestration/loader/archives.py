@@ -40,6 +40,8 @@ NESTED = ARCHIVES + UNSUPPORTED_ARCHIVES + (".jar",)
 
 @dataclass(frozen=True)
 class ArchiveLimits:
+    """Defaults match Settings (FUNNEL_ARCHIVE_MAX_GB, FUNNEL_ARCHIVE_MAX_RATIO)."""
+
     max_total_bytes: int = 64 * 2**30  # uncompressed bytes read from one archive, all members together
     max_ratio: float = 200.0  # real CSV exports compress 5-30x; deflate bombs ~1000x
     # The ratio is not judged below this size: a tiny, very repetitive file is harmless.

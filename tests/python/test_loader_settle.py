@@ -121,9 +121,13 @@ def test_a_file_modified_within_the_settle_window_waits_for_the_next_load(tmp_pa
     assert con.execute("select count(*) from raw.salesforce__opportunity").fetchone() == (3,)
 
 
-def test_settle_seconds_is_a_setting_off_by_default() -> None:
-    assert Settings.from_env({}).settle_seconds == 0
-    assert Settings.from_env({"FUNNEL_SETTLE_SECONDS": "60"}).settle_seconds == 60
+def test_settle_seconds_and_archive_limits_are_settings_passed_to_the_loader() -> None:
+    assert Settings.from_env({}).loader_options()["settle_seconds"] == 0
+    options = Settings.from_env(
+        {"FUNNEL_SETTLE_SECONDS": "60", "FUNNEL_ARCHIVE_MAX_GB": "0.5", "FUNNEL_ARCHIVE_MAX_RATIO": "50"}
+    ).loader_options()
+    assert options["settle_seconds"] == 60
+    assert (options["archive_limits"].max_total_bytes, options["archive_limits"].max_ratio) == (2**29, 50)
 
 
 def test_funnel_load_exits_0_when_files_are_only_deferred_and_says_so(make_settings, tmp_path: Path) -> None:  # noqa: ANN001
