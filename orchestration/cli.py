@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 
 from orchestration.progress import progress_console, step_progress
 from orchestration.settings import Settings
@@ -290,7 +290,9 @@ def quarantine(
 
 
 def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported lazily
-    table = Table("file", "status", "read", "loaded", "quarantined", title=f"load run {report.run_id}")
+    # Folded, not cut: archive members share a long prefix (salesforce/WE_00D..._1.ZIP!/Lead.csv).
+    file_column = Column("file", overflow="fold")
+    table = Table(file_column, "status", "read", "loaded", "quarantined", title=f"load run {report.run_id}")
     for result in report.files:
         table.add_row(
             result.source_file,
