@@ -48,7 +48,25 @@ def load_settled(
     if age is not None:
         message = settle.recent_message(landed_file.relative, age, settle_seconds)
         return record_verdict(con, run_id, landed_file.relative, NOT_SETTLED, message)
-    return load_file(landed_file, tag)
+    return _unsettled_failure_deferred(con, run_id, landed_file, load_file(landed_file, tag))
+
+
+def _unsettled_failure_deferred(
+    con: duckdb.DuckDBPyConnection, run_id: str, landed_file: LandedFile, result: FileResult
+) -> FileResult:
+    """A file that failed while it was changing failed because it was half written (a row cut
+    inside its quotes, a preallocated tail of NUL bytes): it is not_settled, not failed, and the
+    next load retries it. Its failed row (written by the load, nothing else was) is re-labelled."""
+    if result.status != FAILED or landed_file.stamp is None:
+        return result
+    after = settle.current(landed_file.origin or landed_file.path)
+    if after == landed_file.stamp:
+        return result
+    message = settle.changed_message(landed_file.relative, landed_file.stamp, after)
+    result.message = f"{message}; reading it failed with: {result.message}"
+    result.status, result.file_hash = NOT_SETTLED, None
+    ledger.relabel(con, run_id, result)
+    return result
 
 
 def load_archive(
@@ -86,7 +104,7 @@ def load_archive(
             yield record_verdict(con, run_id, entry.source_file, status, message)
         else:
             entry.stamp = before
-            yield load_file(entry, f"{tag}_{number}")
+            yield _unsettled_failure_deferred(con, run_id, entry, load_file(entry, f"{tag}_{number}"))
 
 
 def deferred_as_unsettled(

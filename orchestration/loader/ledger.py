@@ -57,3 +57,12 @@ def remember(con: duckdb.DuckDBPyConnection, run_id: str, result: FileResult, lo
         "target_table, first_loaded_at) values (?, ?, ?, ?, ?, ?)",
         [result.file_hash, run_id, result.source_file, result.source_system, result.target_table, loaded_at],
     )
+
+
+def relabel(con: duckdb.DuckDBPyConnection, run_id: str, result: FileResult) -> None:
+    """Rewrite the status, message and hash of a file's row in this run (a failure found to be a
+    file still being written)."""
+    con.execute(
+        f"update {LEDGER_TABLE} set status = ?, message = ?, file_hash = ? where run_id = ? and source_file = ?",
+        [result.status, result.message, result.file_hash, run_id, result.source_file],
+    )

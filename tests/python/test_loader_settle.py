@@ -72,6 +72,34 @@ def test_a_file_appended_to_while_it_is_read_is_not_loaded_until_it_settles(
     assert len(_employees(con)) == 2  # one raw version per row, not one per load
 
 
+def test_a_file_that_fails_because_it_is_half_written_is_deferred_not_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    account = landing / "Account.csv"
+    account.write_text(HEADER + FIRST + HALF)
+
+    def stage_while_written(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - the writer appends, DuckDB fails
+        with account.open("ab") as out:
+            out.write(b"23\n")
+        raise duckdb.InvalidInputException(
+            "CSV Error on Line: 3\nThe CSV Parser state machine reached an invalid state"
+        )
+
+    monkeypatch.setattr(load, "stage_csv", stage_while_written)
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    report = load_folder(con, landing, run_id="first")
+    result = report.by_file()["Account.csv"]
+    assert result.status == "not_settled" and report.ok
+    assert "changed size" in result.message and "CSV Error on Line: 3" in result.message
+    ledger = con.execute("select status, file_hash from loader.ledger where run_id = 'first'").fetchall()
+    assert ledger == [("not_settled", None)]
+    monkeypatch.undo()
+    assert load_folder(con, landing, run_id="second").by_file()["Account.csv"].status == "loaded"
+    assert _employees(con)[-1] == ("0015g00000XyZ03AAA", 2123)
+
+
 def test_an_archive_appended_to_while_a_member_is_read_defers_that_member(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
