@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from orchestration.progress import progress_console, step_progress
 from orchestration.settings import Settings
@@ -113,7 +113,12 @@ def generate(
 
 @app.command()
 def load(
-    landing_dir: Annotated[Path, typer.Argument(help="Folder of export files (searched recursively).")],
+    landing_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="Folder of export files (searched recursively; .zip and .gz exports are read too)."
+        ),
+    ],
     mapping: Annotated[
         list[Path] | None,
         typer.Option("--mapping", help="Mapping file(s) for CRMs without a built-in format."),
@@ -294,7 +299,9 @@ def quarantine(
 
 
 def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported lazily
-    table = Table("file", "status", "read", "loaded", "quarantined", title=f"load run {report.run_id}")
+    # Folded, not cut: archive members share a long prefix (salesforce/WE_00D..._1.ZIP!/Lead.csv).
+    file_column = Column("file", overflow="fold")
+    table = Table(file_column, "status", "read", "loaded", "quarantined", title=f"load run {report.run_id}")
     for result in report.files:
         table.add_row(
             result.source_file,
@@ -304,9 +311,11 @@ def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported l
             f"{result.rows_quarantined:,}",
         )
     console.print(table)
+    # refused counts as failed (exit 1); not_settled is deferred to the next load (exit 0).
+    colours = {"failed": "red", "refused": "red", "unrecognised": "red", "not_settled": "yellow"}
     for result in report.files:
-        if result.message and result.status in ("failed", "unrecognised"):
-            console.print(f"[red]{result.status}[/]: {result.message}")
+        if result.message and result.status in colours:
+            console.print(f"[{colours[result.status]}]{result.status}[/]: {result.message}")
 
 
 @app.command()

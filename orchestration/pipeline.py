@@ -40,14 +40,19 @@ def load_exports(
         task = progress.add_task("", total=len(files))
 
         def advance(result: Any) -> None:
-            progress.update(task, advance=1, description=str(getattr(result, "source_file", "")))
+            # An archive yields one result per member: the bar's total grows rather than overflow.
+            done = progress.tasks[0].completed + 1
+            total = max(progress.tasks[0].total or 0, done)
+            progress.update(
+                task, completed=done, total=total, description=str(getattr(result, "source_file", ""))
+            )
 
         return load_folder(
             settings.warehouse,
             Path(landing_dir),
             mappings=list(mappings),
             on_file=advance,
-            duckdb_config=settings.duckdb_config(),
+            **settings.loader_options(),
         )
 
 

@@ -3,7 +3,9 @@
 The cursor remembers each file's size and modification time; a run is requested for a set of
 new or changed files once, keyed by that set, so a sensor tick that sees the same files again
 requests nothing. Files still being written are skipped until they have stopped changing for
-`settle_seconds`.
+FUNNEL_SETTLE_SECONDS, and at least SENSOR_MIN_SETTLE_SECONDS: the sensor always watches a folder
+something is writing (the loader itself then defers, as not_settled, a file modified within
+FUNNEL_SETTLE_SECONDS or written to while it is read).
 """
 
 import hashlib
@@ -16,14 +18,22 @@ from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, Sk
 from orchestration.jobs import refresh_job
 from orchestration.settings import Settings
 
-EXPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".yml", ".yaml"}
+# What the loader reads: data files, compressed exports (a Salesforce Data Export .ZIP, .csv.gz) and mappings.
+EXPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".gz", ".yml", ".yaml"}
+SENSOR_MIN_SETTLE_SECONDS = 30.0
+
+
+def sensor_settle_seconds(settings: Settings) -> float:
+    return max(settings.settle_seconds, SENSOR_MIN_SETTLE_SECONDS)
 
 
 def landed_files(landing_dir: Path, settle_seconds: float, now: float) -> dict[str, list[float]]:
-    """Export files under landing_dir that stopped changing: path -> [size, mtime]."""
+    """Export files under landing_dir that stopped changing: path -> [size, mtime]. Hidden names
+    (a sync tool's partial files) are skipped, as the loader skips them."""
     files = {}
     for path in sorted(landing_dir.rglob("*")):
-        if path.is_file() and path.suffix.lower() in EXPORT_SUFFIXES:
+        hidden = any(part.startswith(".") for part in path.relative_to(landing_dir).parts)
+        if not hidden and path.is_file() and path.suffix.lower() in EXPORT_SUFFIXES:
             stat = path.stat()
             if now - stat.st_mtime >= settle_seconds:
                 files[str(path.relative_to(landing_dir))] = [stat.st_size, stat.st_mtime]
@@ -36,7 +46,7 @@ def new_exports_sensor(context: SensorEvaluationContext):  # noqa: ANN201 - RunR
     if not settings.landing_dir.exists():
         return SkipReason(f"landing folder {settings.landing_dir} does not exist")
     seen = json.loads(context.cursor) if context.cursor else {}
-    current = landed_files(settings.landing_dir, settle_seconds=30, now=time.time())
+    current = landed_files(settings.landing_dir, sensor_settle_seconds(settings), now=time.time())
     changed = sorted(path for path, stamp in current.items() if seen.get(path) != stamp)
     if not changed:
         return SkipReason("no new or changed export files")

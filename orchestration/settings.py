@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -46,6 +47,13 @@ class Settings:
     max_export_age_hours: float = 48.0
     row_count_band: float = 0.5  # a table may shrink or grow by this fraction of its last passing count
     quality_chunk_rows: int = 1_000_000  # rows validated at once: bounds the checks' memory
+    # The loader skips (as not_settled) files modified less than this many seconds ago: they may still
+    # be being written. 0 for interactive loads; set it (e.g. 60) when a sync tool writes the folder.
+    settle_seconds: float = 0.0
+    # Zip-bomb limits of a compressed export (.zip, .gz): uncompressed GB read from one archive, and
+    # the compression ratio of a member (real CSV exports compress 5-30x, deflate bombs ~1000x).
+    archive_max_gb: float = 64.0
+    archive_max_ratio: float = 200.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +87,9 @@ class Settings:
             max_export_age_hours=float(env.get("FUNNEL_MAX_EXPORT_AGE_HOURS", "48")),
             row_count_band=float(env.get("FUNNEL_ROW_COUNT_BAND", "0.5")),
             quality_chunk_rows=int(env.get("FUNNEL_QUALITY_CHUNK_ROWS", "1000000")),
+            settle_seconds=float(env.get("FUNNEL_SETTLE_SECONDS", "0")),
+            archive_max_gb=float(env.get("FUNNEL_ARCHIVE_MAX_GB", "64")),
+            archive_max_ratio=float(env.get("FUNNEL_ARCHIVE_MAX_RATIO", "200")),
         )
 
     def export_to_environment(self) -> None:
@@ -96,10 +107,25 @@ class Settings:
         os.environ["FUNNEL_MAX_EXPORT_AGE_HOURS"] = str(self.max_export_age_hours)
         os.environ["FUNNEL_ROW_COUNT_BAND"] = str(self.row_count_band)
         os.environ["FUNNEL_QUALITY_CHUNK_ROWS"] = str(self.quality_chunk_rows)
+        os.environ["FUNNEL_SETTLE_SECONDS"] = str(self.settle_seconds)
+        os.environ["FUNNEL_ARCHIVE_MAX_GB"] = str(self.archive_max_gb)
+        os.environ["FUNNEL_ARCHIVE_MAX_RATIO"] = str(self.archive_max_ratio)
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():
             instance_config.write_text((Path(__file__).parent / "dagster.yaml").read_text())
+
+    def loader_options(self) -> dict[str, Any]:
+        """The loader's keyword arguments that come from settings (load_folder(..., **options))."""
+        from orchestration.loader.archives import ArchiveLimits
+
+        return {
+            "duckdb_config": self.duckdb_config(),
+            "settle_seconds": self.settle_seconds,
+            "archive_limits": ArchiveLimits(
+                max_total_bytes=int(self.archive_max_gb * 2**30), max_ratio=self.archive_max_ratio
+            ),
+        }
 
     def duckdb_config(self) -> dict[str, str]:
         """Connection settings for the product's own DuckDB writers (the loader), like the dbt profile's."""

@@ -40,9 +40,11 @@ def load_exports(context: AssetExecutionContext, funnel: FunnelSettings):  # noq
 
     settings = funnel.get()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    report = load_folder(settings.warehouse, settings.landing_dir, duckdb_config=settings.duckdb_config())
+    report = load_folder(settings.warehouse, settings.landing_dir, **settings.loader_options())
     for result in report.failed:
         context.log.error(result.message)
+    for result in report.not_settled:
+        context.log.warning(result.message)
     by_table: dict[str, dict[str, int]] = defaultdict(
         lambda: {"files": 0, "read": 0, "loaded": 0, "quarantined": 0}
     )

@@ -52,7 +52,7 @@ def load(params: dict[str, Any]) -> dict[str, Any]:
         land_increment(landing, Path(params["increment"]), date.fromisoformat(params["as_of"]))
     settings = Settings.from_env()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    report = load_folder(settings.warehouse, landing, duckdb_config=settings.duckdb_config())
+    report = load_folder(settings.warehouse, landing, **settings.loader_options())
     if report.failed:
         raise RuntimeError("; ".join(f"{f.source_file}: {f.message}" for f in report.failed))
     return {

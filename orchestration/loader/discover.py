@@ -2,6 +2,10 @@
 
 Priority: mapping files found in the landing tree (nearest folder first; each applies to its own
 folder's subtree), then mapping files passed by the caller, then the built-in formats.
+
+Which paths are looked at at all is walk.py's job (no symlink out of the landing folder). A ``.zip``
+or ``.gz`` file becomes a LandedArchive; archives.py opens it and asks ``landed`` about each member,
+named ``<archive>!/<member>``, so members are recognised exactly like plain files.
 """
 
 from __future__ import annotations
@@ -12,11 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import spec
+from .settle import Stamp
 from .spec import FileSpec, FormatSpec
+from .walk import Walk, walk
 
 MAPPING_GLOBS = ("mapping.yml", "mapping.yaml", "*.mapping.yml", "*.mapping.yaml")
 ALWAYS_READ = (".csv",)
 READ_IF_MAPPED = (".tsv", ".txt")  # only when a mapping's glob names them: a README.txt is not data
+ARCHIVES = (".zip", ".gz")  # read member by member (archives.py)
+# Archives the loader cannot open: ledgered as refused rather than ignored, they likely hold exports.
+UNSUPPORTED_ARCHIVES = (".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".bz2", ".xz", ".zst", ".7z", ".rar")
 
 
 @dataclass(frozen=True)
@@ -39,6 +48,16 @@ class LandedFile:
     relative: str  # POSIX path relative to the landing folder
     candidates: list[Candidate] = field(default_factory=list)  # specs whose glob matched, best first
     tried: list[str] = field(default_factory=list)  # every format considered, for the message
+    # The file on disk whose size and mtime tell whether it is settled (settle.py): the archive for
+    # an archive member (``path`` is then its temporary extracted copy), else ``path`` itself.
+    origin: Path | None = None
+    stamp: Stamp | None = None  # origin's stamp when the load first looked at it
+
+
+@dataclass(frozen=True)
+class LandedArchive:
+    path: Path
+    relative: str  # POSIX path relative to the landing folder
 
 
 def _is_mapping(path: Path) -> bool:
@@ -49,12 +68,13 @@ def _visible(path: Path, root: Path) -> bool:
     return not any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
-def find_mappings(landing_dir: Path, mappings: Sequence[Path]) -> list[MappingSource]:
+def find_mappings(
+    landing_dir: Path, mappings: Sequence[Path], landing: Walk | None = None
+) -> list[MappingSource]:
     """Every mapping that applies, validated; a bad one raises SpecError naming file and key."""
     found: list[MappingSource] = []
-    in_tree = sorted(
-        p for p in landing_dir.rglob("*") if p.is_file() and _is_mapping(p) and _visible(p, landing_dir)
-    )
+    landing = landing or walk(landing_dir)
+    in_tree = [p for p in landing.files if _is_mapping(p) and _visible(p, landing_dir)]
     # Deeper folders first, so the nearest mapping wins for a file.
     in_tree.sort(key=lambda p: (-len(p.relative_to(landing_dir).parts), p.as_posix()))
     for path in in_tree:
@@ -87,18 +107,45 @@ def _candidates_for(
     return candidates, tried
 
 
-def discover(landing_dir: Path, mappings: list[MappingSource]) -> list[LandedFile]:
-    """The data files under landing_dir in a stable order, each with its candidate specs."""
-    files: list[LandedFile] = []
-    for path in sorted(landing_dir.rglob("*")):
-        if not path.is_file() or not _visible(path, landing_dir):
-            continue
-        suffix = path.suffix.lower()
-        if suffix not in ALWAYS_READ + READ_IF_MAPPED:
+def landed(
+    path: Path, relative: str, mappings: list[MappingSource], match_relative: str | None = None
+) -> LandedFile | None:
+    """The data file at ``relative`` with its candidate specs, or None when it is not data.
+
+    ``path`` places it for mapping scopes (for an archive member: ``<archive>!/<member>``);
+    ``match_relative`` is what globs see when it differs from the name (``Lead.csv`` for ``Lead.csv.gz``).
+    """
+    match_relative = match_relative or relative
+    suffix = Path(match_relative).suffix.lower()
+    if suffix not in ALWAYS_READ + READ_IF_MAPPED:
+        return None
+    candidates, tried = _candidates_for(path, match_relative, mappings)
+    if suffix in READ_IF_MAPPED and not candidates:
+        return None
+    return LandedFile(path, relative, candidates, tried)
+
+
+def is_archive(name: str) -> bool:
+    return name.lower().endswith(ARCHIVES)
+
+
+def is_unsupported_archive(name: str) -> bool:
+    return name.lower().endswith(UNSUPPORTED_ARCHIVES)
+
+
+def discover(
+    landing_dir: Path, mappings: list[MappingSource], landing: Walk | None = None
+) -> list[LandedFile | LandedArchive]:
+    """The data files and archives under landing_dir in a stable order, files with their candidate specs."""
+    found: list[LandedFile | LandedArchive] = []
+    for path in (landing or walk(landing_dir)).files:
+        if not _visible(path, landing_dir):
             continue
         relative = path.relative_to(landing_dir).as_posix()
-        candidates, tried = _candidates_for(path, relative, mappings)
-        if suffix in READ_IF_MAPPED and not candidates:
+        if is_archive(path.name) or is_unsupported_archive(path.name):
+            found.append(LandedArchive(path, relative))
             continue
-        files.append(LandedFile(path, relative, candidates, tried))
-    return files
+        file = landed(path, relative, mappings)
+        if file is not None:
+            found.append(file)
+    return found

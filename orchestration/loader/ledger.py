@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 import duckdb
 
 from .report import FileResult
 from .schema import FILES_TABLE, LEDGER_TABLE
+
+
+def now() -> datetime:
+    """Naive UTC, as the ledger's timestamps are stored."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, file_hash: str) -> tuple[str, str] | None:
@@ -51,4 +56,13 @@ def remember(con: duckdb.DuckDBPyConnection, run_id: str, result: FileResult, lo
         f"insert into {FILES_TABLE} (file_hash, first_run_id, first_source_file, source_system, "
         "target_table, first_loaded_at) values (?, ?, ?, ?, ?, ?)",
         [result.file_hash, run_id, result.source_file, result.source_system, result.target_table, loaded_at],
+    )
+
+
+def relabel(con: duckdb.DuckDBPyConnection, run_id: str, result: FileResult) -> None:
+    """Rewrite the status, message and hash of a file's row in this run (a failure found to be a
+    file still being written)."""
+    con.execute(
+        f"update {LEDGER_TABLE} set status = ?, message = ?, file_hash = ? where run_id = ? and source_file = ?",
+        [result.status, result.message, result.file_hash, run_id, result.source_file],
     )

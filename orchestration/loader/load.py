@@ -1,4 +1,8 @@
-"""Load a landing folder: recognise, read, validate and insert each file in its own transaction."""
+"""Load a landing folder: recognise, read, validate and insert each file in its own transaction.
+
+Only what is inside the landing folder (walk.py), settled (settle.py) and, for archives, safe to
+extract (archives.py) is read; everything else gets a ledger row saying why not.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +13,17 @@ from pathlib import Path
 
 import duckdb
 
-from . import ledger, write
+from . import intake, ledger, write
+from .archives import ArchiveLimits
 from .detect import Detection, detect
-from .discover import LandedFile, discover, find_mappings
+from .discover import LandedArchive, LandedFile, discover, find_mappings
 from .errors import LoadError, first_line
 from .read import Staged, drop_temp_tables, drop_work_schema, reset_work_schema, stage_csv, work_place
 from .report import (
     FAILED,
     LOADED,
     LOADED_WITH_QUARANTINE,
+    REFUSED,
     SKIPPED_DUPLICATE,
     UNRECOGNISED,
     FileResult,
@@ -28,6 +34,7 @@ from .source import exported_at, prepared, sha256_file
 from .spec import FileSpec
 from .stage_labels import land_stage_labels
 from .validate import Plan, plan, typed_table_sql
+from .walk import walk
 
 Warehouse = Path | str | duckdb.DuckDBPyConnection
 
@@ -39,6 +46,8 @@ def load_folder(
     run_id: str | None = None,
     on_file: Callable[[FileResult], None] | None = None,
     duckdb_config: Mapping[str, str] | None = None,
+    settle_seconds: float = 0.0,
+    archive_limits: ArchiveLimits | None = None,
 ) -> LoadReport:
     """Load every recognisable file under ``landing_dir`` into the raw layer.
 
@@ -46,12 +55,15 @@ def load_folder(
     loader opens the warehouse itself: without a limit DuckDB takes up to 80% of RAM parsing big files.
 
     A bad mapping raises SpecError before anything is written. A file that cannot be read is
-    recorded as ``failed`` in the ledger and never stops the others.
+    recorded as ``failed`` in the ledger and never stops the others. A file modified less than
+    ``settle_seconds`` ago (Settings.settle_seconds, FUNNEL_SETTLE_SECONDS), or that changes while
+    it is read, is ``not_settled``: nothing of it is loaded and the next load retries it.
     """
     landing_dir = Path(landing_dir)
     if not landing_dir.is_dir():
         raise FileNotFoundError(f"landing folder {landing_dir} does not exist")
-    sources = find_mappings(landing_dir, mappings)  # validates every mapping first
+    landing = walk(landing_dir)
+    sources = find_mappings(landing_dir, mappings, landing)  # validates every mapping first
     run_id = run_id or _new_run_id()
     con = (
         warehouse
@@ -70,8 +82,28 @@ def load_folder(
                 continue
             seen.add(source.path.resolve())
             _emit(report, land_stage_labels(con, source, run_id), on_file)
-        for number, landed in enumerate(discover(landing_dir, sources)):
-            _emit(report, _load_file(con, landed, run_id, f"{number}_{uuid.uuid4().hex[:8]}"), on_file)
+        for refusal in landing.refused:
+            _emit(
+                report,
+                intake.record_verdict(con, run_id, refusal.relative, REFUSED, refusal.message),
+                on_file,
+            )
+
+        def load_file(landed: LandedFile, tag: str) -> FileResult:
+            return _load_file(con, landed, run_id, tag)
+
+        for number, found in enumerate(discover(landing_dir, sources, landing)):
+            tag = f"{number}_{uuid.uuid4().hex[:8]}"
+            if isinstance(found, LandedArchive):
+                limits = archive_limits or ArchiveLimits()
+                for result in intake.load_archive(
+                    con, found, landing_dir, sources, run_id, tag, settle_seconds, limits, load_file
+                ):
+                    _emit(report, result, on_file)
+            else:
+                _emit(
+                    report, intake.load_settled(con, found, run_id, tag, settle_seconds, load_file), on_file
+                )
         drop_work_schema(con)
         return report
     finally:
@@ -161,6 +193,8 @@ def _load_recognised(
             result.rows_quarantined = write.count(con, typed, good=False) + staged.rows_malformed
             result.rows_read = staged.rows_good + staged.rows_malformed
             result.status = LOADED_WITH_QUARANTINE if result.rows_quarantined else LOADED
+            if intake.deferred_as_unsettled(con, landed, result, run_id, started):
+                return
             _commit_file(con, spec, file_plan, typed, staged, lineage, result, run_id, started)
         finally:
             drop_temp_tables(con, temp)

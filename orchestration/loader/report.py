@@ -10,6 +10,15 @@ LOADED_WITH_QUARANTINE = "loaded_with_quarantine"
 SKIPPED_DUPLICATE = "skipped_duplicate"
 FAILED = "failed"
 UNRECOGNISED = "unrecognised"
+# Not read on purpose: a symlink leaving the landing folder, or an archive (member) that is a zip
+# bomb, corrupt, encrypted, nested or escapes its archive. Counts as a failure: data was withheld.
+REFUSED = "refused"
+# Still being written (changed while read, or modified within FUNNEL_SETTLE_SECONDS): deferred to
+# the next load, which retries it. Not a failure.
+NOT_SETTLED = "not_settled"
+# Read nothing because it holds no data: archive members such as attachments. Not a failure.
+SKIPPED = "skipped"
+FAILING_STATUSES = (FAILED, REFUSED)
 
 
 @dataclass
@@ -36,7 +45,11 @@ class LoadReport:
 
     @property
     def failed(self) -> list[FileResult]:
-        return [f for f in self.files if f.status == FAILED]
+        return [f for f in self.files if f.status in FAILING_STATUSES]
+
+    @property
+    def not_settled(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == NOT_SETTLED]
 
     @property
     def unrecognised(self) -> list[FileResult]:
