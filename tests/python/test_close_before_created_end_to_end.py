@@ -31,7 +31,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, object]:
     shutil.copytree(FIXTURE, landing / "salesforce")
     settings = settings_in(root, FUNNEL_AS_OF="2024-06-30 00:00:00")
     report = load_exports(settings, landing, [])
-    build_models(settings)
+    build_models(settings)  # the whole project: its tests (accepted ranges of cycle days) must pass too
     return settings, report
 
 
