@@ -65,10 +65,9 @@ class Column:
     required: bool = False
     min: float | None = None
     max: float | None = None
-    # A past event (created, modified, occurred): a value after the load time is impossible.
+    # A past event (created, modified, occurred): far after the load time is impossible
+    # (validate.FUTURE_LIMIT); a little after it loads and staging flags it.
     past: bool = False
-    # Another raw column of the same row this one may not precede (a close before the create).
-    not_before: str | None = None
 
     @property
     def storage_type(self) -> str:
@@ -317,7 +316,6 @@ def _parse_column(name: str, raw: Any, origin: str) -> Column:
         min=raw.get("min"),
         max=raw.get("max"),
         past=bool(raw.get("past", False)),
-        not_before=str(raw["not_before"]).lower() if raw.get("not_before") else None,
     )
 
 

@@ -21,9 +21,11 @@ TRIM_CHARS = " \t\r\n\u00a0\u202f\u2009"
 SPACE_SEPARATORS = "[\\s\u00a0\u202f\u2009]"
 _OFFSET = r"(Z|z|[+-]\d\d:?\d\d)$"
 _ISO_DATE = r"^\d{4}-\d{2}-\d{2}"
-# A past event may carry the exporting user's local time: a day of slack covers any timezone,
-# and a close "before" its create is only impossible when more than that day apart.
-CLOCK_SLACK = timedelta(days=1)
+# A past event (created, occurred) later than the load is real data from a skewed clock, a local
+# time read as UTC, or a date typed a few days ahead: it loads and staging flags it. Only a value
+# beyond this limit, which no clock or timezone explains (2099, a year typed wrong), is quarantined:
+# it would move cohorts and the pipeline's as-of date years ahead.
+FUTURE_LIMIT = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -208,19 +210,6 @@ def reasons(column: Column, name: str, v: str, t: str, horizon: datetime | None 
     return out
 
 
-def _order_reasons(fields: list[FieldPlan]) -> list[str]:
-    """A value that may not precede another column of its row (close before create)."""
-    aliases = {f.column.name: f.alias for f in fields}
-    out = []
-    for f in fields:
-        other = aliases.get(f.column.not_before or "")
-        if other is None:
-            continue
-        earlier = f"cast({f.alias} as date) < cast({other} as date) - {CLOCK_SLACK.days}"
-        out.append(f"case when {earlier} then {literal(f'before_{f.column.not_before}:{f.column.name}')} end")
-    return out
-
-
 def _duplicate_header_reasons(the_plan: Plan) -> list[str]:
     """The same header written twice feeds one field; when the copies disagree in a row, which
     value is true cannot be known, so the row is quarantined rather than one value dropped."""
@@ -252,18 +241,20 @@ def typed_table_sql(
     """``<create> <target>`` (a work table, see read.WorkPlace): the staged columns plus v*/t*/u*
     and ``_reason``.
 
-    ``loaded_at`` (UTC) bounds past events: a created or occurred time after it (plus a day)
-    is quarantined as ``future_timestamp`` / ``future_date``.
+    ``loaded_at`` (UTC) bounds past events: a created or occurred time more than FUTURE_LIMIT
+    after it is quarantined as ``future_timestamp`` / ``future_date``. Order between columns
+    (a close before its create) is not checked here: such rows are real CRM data (imported
+    history, an expected close date that had passed) and load; staging flags them.
     """
     options = spec.options
-    horizon = loaded_at + CLOCK_SLACK if loaded_at is not None else None
+    horizon = loaded_at + FUTURE_LIMIT if loaded_at is not None else None
     texts, values, checks = [], [], []
     for f in the_plan.fields:
         v_alias = "v" + f.alias[1:]
         texts.append(f"{_text(f)} as {v_alias}")
         values.append(f"{typed(f.column, v_alias, options)} as {f.alias}")
         checks += reasons(f.column, f.column.name, v_alias, f.alias, horizon)
-    checks += _order_reasons(the_plan.fields) + _duplicate_header_reasons(the_plan)
+    checks += _duplicate_header_reasons(the_plan)
     for cell in the_plan.cells:
         v_alias = "w" + cell.alias[1:]
         column = Column(name=cell.name, type=cell.unpivot.type, past=cell.unpivot.past)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -72,3 +73,29 @@ def test_ledger_reconciles_read_with_loaded_plus_quarantined(tmp_path: Path) -> 
         [report.run_id],
     ).fetchone()
     assert run[0] == run[1] == report.rows_read == 8
+
+
+def test_implausible_but_real_dates_load_and_only_impossible_future_ones_are_quarantined(
+    tmp_path: Path,
+) -> None:
+    """A close before the create (imported history) and a created time a few days ahead (clock skew)
+    are real CRM data and load; a created time more than 7 days after the load is not (a typo like
+    2099) and is quarantined. Dates are relative to now: the loader measures from the load time."""
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "Opportunity.csv").write_text(
+        "Id,Name,StageName,CloseDate,CreatedDate\n"
+        f"006F01,Skewed clock,Prospecting,{(now + timedelta(days=40)).date()},{now + timedelta(days=3)}\n"
+        f"006F02,Typed ahead,Prospecting,{(now + timedelta(days=40)).date()},{now + timedelta(days=10)}\n"
+        "006F03,Imported 2021 deal,Closed Won,2021-06-30,2024-01-10 08:00:00\n"
+    )
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    report = load_folder(con, landing)
+    result = report.by_file()["Opportunity.csv"]
+    assert (result.rows_read, result.rows_loaded, result.rows_quarantined) == (3, 2, 1)
+    loaded = con.execute("select id from raw.salesforce__opportunity order by id").fetchall()
+    assert loaded == [("006F01",), ("006F03",)]
+    assert con.execute("select row_number, reason from loader.quarantine").fetchall() == [
+        (2, "future_timestamp:createddate")
+    ]

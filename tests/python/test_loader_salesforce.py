@@ -23,7 +23,7 @@ def test_salesforce_export_loads_every_row_with_no_quarantine(tmp_path: Path) ->
     counts = {f.source_file: (f.status, f.rows_read, f.rows_loaded, f.rows_quarantined) for f in report.files}
     assert counts == {
         "Account.csv": ("loaded", 2, 2, 0),
-        "Opportunity.csv": ("loaded", 3, 3, 0),
+        "Opportunity.csv": ("loaded", 5, 5, 0),
         "OpportunityHistory.csv": ("loaded", 3, 3, 0),
         "User.csv": ("loaded", 2, 2, 0),
     }
@@ -60,6 +60,22 @@ def test_salesforce_timestamp_forms_all_parse_to_utc(tmp_path: Path) -> None:
             "2024-04-15 18:00:00",
             "2024-04-15",
         ),
+        # CloseDate before CreatedDate: an imported 2021 deal and an open deal entered after its
+        # expected close had passed. Real CRM data: they load (staging flags them).
+        (
+            "0065g00000AbCdHAAV",
+            "2024-01-05 10:00:00",
+            "2024-01-05 10:00:00",
+            "2024-01-05 10:00:00",
+            "2021-06-30",
+        ),
+        (
+            "0065g00000AbCdIAAV",
+            "2024-01-08 09:00:00",
+            "2024-01-08 09:00:00",
+            "2024-01-08 09:00:00",
+            "2023-12-31",
+        ),
     ]
 
 
@@ -86,6 +102,8 @@ def test_custom_fields_land_in_extra_as_json(tmp_path: Path) -> None:
         {"Custom_Score__c": "87", "Region__c": "EMEA"},
         {"Custom_Score__c": None, "Region__c": "APAC"},
         {"Custom_Score__c": "12", "Region__c": None},
+        {"Custom_Score__c": None, "Region__c": None},
+        {"Custom_Score__c": None, "Region__c": None},
     ]
     # A file with no unknown column has a null _extra.
     no_extra = con.execute("select count(*) from raw.salesforce__user where _extra is not null").fetchone()
@@ -99,7 +117,9 @@ def test_lineage_columns_are_filled(tmp_path: Path) -> None:
         "select _source_system, _source_file, _file_hash, _row_number, _run_id, _exported_at is not null, "
         "_loaded_at is not null from raw.salesforce__opportunity order by _row_number"
     ).fetchall()
-    assert rows == [("salesforce", "Opportunity.csv", file_hash, n, "run-1", True, True) for n in (1, 2, 3)]
+    assert rows == [
+        ("salesforce", "Opportunity.csv", file_hash, n, "run-1", True, True) for n in (1, 2, 3, 4, 5)
+    ]
 
 
 def test_missing_objects_still_have_empty_raw_tables(tmp_path: Path) -> None:

@@ -105,11 +105,8 @@ final as (
         {{ period_start('week', 'dated.created_at_business') }} as created_week,
         {{ period_start('month', 'dated.created_at_business') }} as created_month,
         {{ period_start('quarter', 'dated.created_at_business') }} as created_quarter,
-        -- sales cycle (semantics): days from created to closed, from epoch seconds
-        case
-            when dated.closed_at is not null
-                then ({{ epoch_seconds('dated.closed_at') }} - {{ epoch_seconds('dated.created_at') }}) / 86400.0
-        end as days_to_close
+        -- sales cycle (semantics): days from created to closed; null for a close before creation
+        {{ marts_cycle_days('dated.created_at', 'dated.closed_at') }} as days_to_close
     from dated
     left join current_spells
         on dated.deal_key = current_spells.deal_key

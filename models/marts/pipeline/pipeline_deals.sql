@@ -106,9 +106,10 @@ final as (
         deals.expected_close_date,
         qualified.qualified_at,
         current_spells.current_stage_entered_at,
-        -- sales cycle (semantics, Pipeline numbers): days from created to closed won
+        -- sales cycle (semantics, Pipeline numbers): days from created to closed won; a deal closed
+        -- before its creation (imported history) has none and drops out of cycle averages only
         case
-            when deals.is_won then {{ pipeline_days_between('deals.created_at', 'deals.closed_at') }}
+            when deals.is_won then {{ marts_cycle_days('deals.created_at', 'deals.closed_at') }}
         end as sales_cycle_days,
         -- age of the current stay, to the end of the as-of day
         case

@@ -42,6 +42,9 @@ renamed as (
         created_at,
         updated_at,
 
+        -- data-quality flag (loaded, counted in fct_data_quality_flags)
+        {{ has_future_timestamp('created_at', '_loaded_at') }} as has_future_created_at,
+
         -- lineage
         {{ lineage_columns(include_extra=false) }}
 

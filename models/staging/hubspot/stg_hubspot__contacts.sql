@@ -41,6 +41,9 @@ renamed as (
         createdate as created_at,
         lastmodifieddate as last_modified_at,
 
+        -- data-quality flag (loaded, counted in fct_data_quality_flags)
+        {{ has_future_timestamp('createdate', '_loaded_at') }} as has_future_created_at,
+
         -- lineage
         {{ lineage_columns(include_extra=false) }}
 

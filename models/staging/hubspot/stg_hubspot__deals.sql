@@ -86,6 +86,10 @@ final as (
         is_currency_defaulted,
         is_fx_rate_missing,
 
+        -- data-quality flags (loaded, counted in fct_data_quality_flags)
+        {{ is_close_before_created('close_date', 'created_at') }} as is_close_before_created,
+        {{ has_future_timestamp('created_at') }} as has_future_created_at,
+
         -- dates and timestamps
         close_date,
         fx_rate_date,

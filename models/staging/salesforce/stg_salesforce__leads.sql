@@ -53,6 +53,9 @@ renamed as (
         lastmodifieddate as last_modified_at,
         systemmodstamp as system_modified_at,
 
+        -- data-quality flag (loaded, counted in fct_data_quality_flags)
+        {{ has_future_timestamp('createddate', '_loaded_at') }} as has_future_created_at,
+
         -- lineage
         {{ lineage_columns(include_extra=false) }}
 
