@@ -27,18 +27,6 @@
 {%- endmacro %}
 
 
-{#- The as-of date of the pipeline marts: var('as_of_date') when set, else `fallback_expr` (the
-    models pass the latest deal event date in the data, so the same data always gives the same
-    answer; current_date would make the marts change by the day). -#}
-{% macro pipeline_as_of_date(fallback_expr) -%}
-    {%- if var('as_of_date', none) is not none -%}
-        cast('{{ var("as_of_date") }}' as date)
-    {%- else -%}
-        {{ fallback_expr }}
-    {%- endif -%}
-{%- endmacro %}
-
-
 {#- The segment cuts of the pipeline marts (semantics: owner, manager, team / region, channel,
     product, customer segment, pipeline, deal type), plus 'all'. var('pipeline_segment_types')
     keeps only the listed cuts ('all' always stays): a lever on mart size, and what lets a unit

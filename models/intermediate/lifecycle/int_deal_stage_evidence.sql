@@ -138,13 +138,27 @@ versions_staged as (
 ),
 
 -- snapshot evidence: a stage that shows in an export but not in the one before entered in between
-versions_compared as (
+-- when a version was seen: its export time, but never after a newer version's (an undated file is
+-- dated by its mtime, which can be months after a newer dated export of the same records)
+versions_observed as (
 
     select
         versions_staged.*,
-        lag(version_stage) over (partition by source_system, deal_id order by exported_at) as previous_stage,
-        lag(exported_at) over (partition by source_system, deal_id order by exported_at) as previous_exported_at
+        min(exported_at) over (
+            partition by source_system, deal_id order by version_number desc
+            rows between unbounded preceding and current row
+        ) as observed_at
     from versions_staged
+
+),
+
+versions_compared as (
+
+    select
+        versions_observed.*,
+        lag(version_stage) over (partition by source_system, deal_id order by version_number) as previous_stage,
+        lag(observed_at) over (partition by source_system, deal_id order by version_number) as previous_observed_at
+    from versions_observed
 
 ),
 
@@ -158,12 +172,12 @@ snapshot_rows as (
         version_stage as stage,
         case
             when version_stage in ('closed_won', 'closed_lost')
-                and closed_at > previous_exported_at
-                and closed_at <= exported_at
+                and closed_at > previous_observed_at
+                and closed_at <= observed_at
                 then closed_at
-            else exported_at
+            else observed_at
         end as entered_at,
-        previous_exported_at as window_start
+        previous_observed_at as window_start
     from versions_compared
     where version_number > 1
         and version_stage <> previous_stage

@@ -114,7 +114,12 @@ final as (
         status,
         closed_at,
         exported_at,
-        row_number() over (partition by source_system, deal_id order by exported_at) as version_number,
+        -- versions in the record's own order (its modified time, as staging picks the current one),
+        -- then by export: an undated file's export time is its mtime (when it was copied), which
+        -- can be later than a newer, dated export of the same records
+        row_number() over (
+            partition by source_system, deal_id order by modified_at nulls first, exported_at
+        ) as version_number,
         loaded_at,
         {{ entity_bucket(entity_keys) }} as entity_bucket
     from ranked

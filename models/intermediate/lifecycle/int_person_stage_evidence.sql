@@ -171,13 +171,27 @@ versions_staged as (
 ),
 
 -- snapshot evidence: a stage that shows in an export but not in the one before entered in between
-versions_compared as (
+-- when a version was seen: its export time, but never after a newer version's (an undated file is
+-- dated by its mtime, which can be months after a newer dated export of the same records)
+versions_observed as (
 
     select
         versions_staged.*,
-        lag(version_stage) over (partition by source_system, person_id order by exported_at) as previous_stage,
-        lag(exported_at) over (partition by source_system, person_id order by exported_at) as previous_exported_at
+        min(exported_at) over (
+            partition by source_system, person_id order by version_number desc
+            rows between unbounded preceding and current row
+        ) as observed_at
     from versions_staged
+
+),
+
+versions_compared as (
+
+    select
+        versions_observed.*,
+        lag(version_stage) over (partition by source_system, person_id order by version_number) as previous_stage,
+        lag(observed_at) over (partition by source_system, person_id order by version_number) as previous_observed_at
+    from versions_observed
 
 ),
 
@@ -188,8 +202,8 @@ snapshot_rows as (
         person_id,
         stage_label,
         version_stage as stage,
-        exported_at as entered_at,
-        previous_exported_at as window_start
+        observed_at as entered_at,
+        previous_observed_at as window_start
     from versions_compared
     where version_number > 1
         and version_stage <> previous_stage
