@@ -1,17 +1,40 @@
 {#- Personal data (email, phone, name) -> sha256 hex of salt || lower(trim(value)); null or
-    empty stays null. The salt comes from FUNNEL_PII_SALT (var pii_salt overrides it, for
-    unit tests). Only these hashes leave staging, never the clear text. -#}
+    empty stays null. Only these hashes leave staging, never the clear text. -#}
 {% macro hash_pii(expr) -%}
     {%- set text = "trim(cast(" ~ expr ~ " as " ~ dbt.type_string() ~ "))" -%}
-    case when coalesce({{ text }}, '') = '' then null else {{ sha256_hex(dbt.concat([pii_salt_literal(), "lower(" ~ text ~ ")"])) }} end
+    case when coalesce({{ text }}, '') = '' then null else {{ sha256_hex(dbt.concat([pii_salt(), "lower(" ~ text ~ ")"])) }} end
 {%- endmacro %}
 
-{% macro pii_salt_literal() -%}
-    {%- set salt = var('pii_salt', env_var('FUNNEL_PII_SALT', 'funnel-dev-salt')) -%}
-    {%- if '\\' in salt -%}
-        {{ exceptions.raise_compiler_error("FUNNEL_PII_SALT must not contain a backslash (engines read it differently in SQL literals)") }}
+{#- The salt is a secret (FUNNEL_PII_SALT): it is read by the engine at run time and never
+    rendered into SQL, so it reaches no compiled file, manifest or log. A build whose salt never
+    got set fails on the first value it hashes. var pii_salt is for dbt unit tests only: a test
+    value, rendered as a literal. -#}
+{% macro pii_salt() -%}
+    {%- set test_salt = var('pii_salt', none) -%}
+    {%- if test_salt is not none -%}
+        '{{ test_salt | replace("'", "''") }}'
+    {%- else -%}
+        {{ adapter.dispatch('pii_salt_at_run_time', 'funnel_warehouse')() }}
     {%- endif -%}
-    '{{ salt | replace("'", "''") }}'
+{%- endmacro %}
+
+{#- DuckDB: a connection variable that orchestration/dbt_duckdb_salt.py (a dbt-duckdb plugin,
+    profiles.yml) sets on every connection from DBT_ENV_SECRET_FUNNEL_PII_SALT. -#}
+{% macro default__pii_salt_at_run_time() -%}
+    case when coalesce(getvariable('funnel_pii_salt'), '') = ''
+        then error('{{ pii_salt_missing_message() }}')
+        else getvariable('funnel_pii_salt') end
+{%- endmacro %}
+
+{#- Spark: a session conf (profiles.yml server_side_parameters, from the same environment
+    variable) that Spark substitutes into the statement when it parses it (an unset conf
+    becomes ''); "secret" in its name makes Spark redact it from its UI and event logs. -#}
+{% macro spark__pii_salt_at_run_time() -%}
+    coalesce(nullif('${spark.funnel.secret.pii_salt}', ''), raise_error('{{ pii_salt_missing_message() }}'))
+{%- endmacro %}
+
+{% macro pii_salt_missing_message() -%}
+    FUNNEL_PII_SALT did not reach dbt (DBT_ENV_SECRET_FUNNEL_PII_SALT is unset): run through funnel, or set it
 {%- endmacro %}
 
 {#- Lower-case hex sha256 of a string expression: the same digest on every engine. -#}
