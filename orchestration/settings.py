@@ -14,6 +14,12 @@ from pathlib import Path
 from orchestration import pii_salt as salt_policy
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+SALT_VARIABLES = (
+    salt_policy.SALT_VARIABLE,
+    salt_policy.DEMO_VARIABLE,
+    salt_policy.DBT_SECRET_VARIABLE,
+    salt_policy.DBT_SECRET_HEX_VARIABLE,
+)
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
@@ -117,7 +123,7 @@ class Settings:
         # The Dagster steps read the salt from os.environ again: it must be this settings' salt,
         # not one left there by other settings.
         exported = self.dbt_env()
-        for name in (salt_policy.DBT_SECRET_VARIABLE, salt_policy.SALT_VARIABLE, salt_policy.DEMO_VARIABLE):
+        for name in SALT_VARIABLES:
             if name not in exported:
                 os.environ.pop(name, None)
         os.environ["FUNNEL_LANDING_DIR"] = str(self.landing_dir)
@@ -162,13 +168,14 @@ class Settings:
         if self.as_of:
             env["FUNNEL_AS_OF"] = self.as_of  # read by dbt_project.yml's var as_of_timestamp
         # The salt reaches dbt only as an environment variable, read at connect time (DuckDB: the
-        # plugin orchestration/dbt_duckdb_salt.py; Spark: profiles.yml's server_side_parameters),
-        # never rendered into SQL, the manifest or any file. Unset here, hashing fails loudly.
-        for name in (salt_policy.DBT_SECRET_VARIABLE, salt_policy.SALT_VARIABLE, salt_policy.DEMO_VARIABLE):
+        # plugin orchestration/dbt_duckdb_salt.py; Spark: profiles.yml's server_side_parameters,
+        # in hex), never rendered into SQL, the manifest or any file. Unset, hashing fails loudly.
+        for name in SALT_VARIABLES:
             env.pop(name, None)  # this settings' salt, not one left in os.environ by others
         salt = self.effective_pii_salt
         if salt is not None:
             env[salt_policy.DBT_SECRET_VARIABLE] = salt
+            env[salt_policy.DBT_SECRET_HEX_VARIABLE] = salt.encode("utf-8").hex()
         if self.pii_salt is not None:
             env[salt_policy.SALT_VARIABLE] = self.pii_salt
         if self.demo:

@@ -20,17 +20,22 @@
 
 {#- DuckDB: a connection variable that orchestration/dbt_duckdb_salt.py (a dbt-duckdb plugin,
     profiles.yml) sets on every connection from DBT_ENV_SECRET_FUNNEL_PII_SALT. -#}
+{#- Typed as text, or DuckDB folds an unset (NULL-typed) variable || value to null without
+    raising the error. -#}
 {% macro default__pii_salt_at_run_time() -%}
-    case when coalesce(getvariable('funnel_pii_salt'), '') = ''
+    {%- set salt = "cast(getvariable('funnel_pii_salt') as " ~ dbt.type_string() ~ ")" -%}
+    cast(case when coalesce({{ salt }}, '') = ''
         then error('{{ pii_salt_missing_message() }}')
-        else getvariable('funnel_pii_salt') end
+        else {{ salt }} end as {{ dbt.type_string() }})
 {%- endmacro %}
 
 {#- Spark: a session conf (profiles.yml server_side_parameters, from the same environment
-    variable) that Spark substitutes into the statement when it parses it (an unset conf
-    becomes ''); "secret" in its name makes Spark redact it from its UI and event logs. -#}
+    variable) that Spark substitutes into the statement when it parses it (unset, it becomes '').
+    It holds the salt's UTF-8 bytes in hex: any salt then fits in the SQL literal, and Spark never
+    redacts it (Spark substitutes "*********(redacted)" for a value containing "secret", "token"
+    or "password", which would silently change the hashes). -#}
 {% macro spark__pii_salt_at_run_time() -%}
-    coalesce(nullif('${spark.funnel.secret.pii_salt}', ''), raise_error('{{ pii_salt_missing_message() }}'))
+    coalesce(nullif(decode(unhex('${spark.funnel.pii_salt_hex}'), 'UTF-8'), ''), raise_error('{{ pii_salt_missing_message() }}'))
 {%- endmacro %}
 
 {% macro pii_salt_missing_message() -%}

@@ -182,9 +182,6 @@ def test_both_builds_hash_with_the_salt_from_the_environment(builds: Builds) -> 
         ("x", False, "1 characters long"),
         ("fifteen-chars-x", True, "15 characters long"),
         (DEV_SALT, False, "public development salt"),
-        ("sixteen-chars-ok'", False, "must not contain '"),
-        ("sixteen-chars-ok\\", False, "must not contain \\"),
-        ("sixteen-${chars}-ok", False, "must not contain ${"),
         (None, True, None),  # the demo: the development salt
         (DEV_SALT, True, None),
         ("sixteen-chars-ok", False, None),
@@ -208,6 +205,7 @@ def test_the_demo_hashes_with_the_development_salt_and_a_set_salt_always_wins() 
     assert Settings.from_env({"FUNNEL_DEMO": "yes"}).effective_pii_salt is None  # only "1" opts in
     env = Settings.from_env({"FUNNEL_PII_SALT": SALT}).dbt_env()
     assert env["DBT_ENV_SECRET_FUNNEL_PII_SALT"] == SALT  # what dbt reads (and scrubs from its logs)
+    assert bytes.fromhex(env["DBT_ENV_SECRET_FUNNEL_PII_SALT_HEX"]).decode() == SALT  # Spark's copy
 
 
 WEAK_SALTS = {"empty": "", "short": "short-salt", "development": DEV_SALT, "unset": None}
@@ -352,9 +350,8 @@ def test_a_build_whose_salt_never_reached_dbt_fails_instead_of_hashing_with_null
     assert "DBT_ENV_SECRET_FUNNEL_PII_SALT" not in settings.dbt_env()
     with pytest.raises(DbtError) as failed:
         run_dbt(settings, ["run", "--select", "stg_salesforce__leads"], target="duckdb", capture=True)
-    assert "stg_salesforce__leads" in str(failed.value)
-    log = (tmp_path / "logs" / "dbt.log").read_text()
-    assert "FUNNEL_PII_SALT did not reach dbt" in log
+    assert "stg_salesforce__leads: error" in str(failed.value)
+    assert "FUNNEL_PII_SALT did not reach dbt" in str(failed.value)
 
 
 @pytest.mark.spark
