@@ -7,6 +7,9 @@ LEADS ?= 20000
 SEED ?= 42
 AS_OF ?= $(shell date +%F)
 DEMO := exports/demo
+# The demo: generated exports, hashed with the public development salt unless FUNNEL_PII_SALT is
+# set. Only these targets opt in; `funnel` itself refuses to build without a secret salt.
+DEMO_SALT := FUNNEL_DEMO=1
 
 .PHONY: run test install install-test java chromium lint generate build ui clean bench \
 	spark-thrift-start spark-thrift-stop build-spark-thrift
@@ -37,7 +40,7 @@ chromium:
 
 run: install
 	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --as-of $(AS_OF) --out $(DEMO) --format all
-	$(BIN)/funnel run $(DEMO)
+	$(DEMO_SALT) $(BIN)/funnel run $(DEMO)
 
 test: install-test
 	$(BIN)/ruff check orchestration tests
@@ -48,7 +51,7 @@ generate: install
 	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --as-of $(AS_OF) --out $(DEMO) --format all
 
 build: install
-	$(BIN)/funnel build
+	$(DEMO_SALT) $(BIN)/funnel build
 
 lint: install-test
 	$(BIN)/ruff check orchestration tests
@@ -77,7 +80,7 @@ spark-thrift-stop:
 	FUNNEL_PYTHON=$(BIN)/python bash scripts/spark_thrift.sh stop
 
 build-spark-thrift: install-test
-	FUNNEL_PYTHON=$(BIN)/python bash scripts/spark_thrift.sh build
+	$(DEMO_SALT) FUNNEL_PYTHON=$(BIN)/python bash scripts/spark_thrift.sh build
 
 clean:
 	rm -rf warehouse target logs exports .pytest_cache

@@ -47,16 +47,17 @@ def _fail(message: str) -> None:
 
 
 def _checked_settings() -> Settings:
-    """Settings for a command that hashes personal data: an empty salt is refused (hashes of
-    emails would be a plain lookup table), the built-in development salt is allowed with a warning
-    so the demo (`make run`) works out of the box."""
+    """Settings for a command that hashes personal data: refused, in one line, unless the salt is
+    a secret of at least 16 characters, or unset in the demo (FUNNEL_DEMO=1, as `make run` sets),
+    which hashes with the public development salt and says so (orchestration/pii_salt.py)."""
     settings = Settings.from_env()
-    if settings.pii_salt_is_empty:
-        _fail("FUNNEL_PII_SALT is set but empty; set a secret value, or unset it for the demo salt")
+    problem = settings.pii_salt_refusal()
+    if problem:
+        _fail(problem)
     if settings.pii_salt_is_default:
         console.print(
-            "[yellow]warning:[/] FUNNEL_PII_SALT is not set, so emails, phones and names are hashed "
-            "with the public development salt; set FUNNEL_PII_SALT for real data."
+            "[yellow]warning:[/] the demo (FUNNEL_DEMO=1) hashes emails, phones and names with the "
+            "public development salt; set FUNNEL_PII_SALT for real data."
         )
     return settings
 

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 import os
 
-from dagster import DefaultScheduleStatus, ScheduleDefinition
+from dagster import (
+    DefaultScheduleStatus,
+    RunRequest,
+    ScheduleDefinition,
+    ScheduleEvaluationContext,
+    SkipReason,
+)
 
 from orchestration.jobs import refresh_job
+from orchestration.settings import Settings
+
+
+def refresh_unless_the_salt_is_refused(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    """A run the job would refuse at its first step is not launched: the tick says why instead."""
+    problem = Settings.from_env().pii_salt_refusal()
+    return SkipReason(problem) if problem else RunRequest()
 
 
 def daily_refresh_schedule() -> ScheduleDefinition:
@@ -16,4 +29,5 @@ def daily_refresh_schedule() -> ScheduleDefinition:
         cron_schedule=os.environ.get("FUNNEL_REFRESH_CRON", "0 6 * * *"),
         execution_timezone=os.environ.get("FUNNEL_REFRESH_TIMEZONE", "UTC"),
         default_status=DefaultScheduleStatus.RUNNING,
+        execution_fn=refresh_unless_the_salt_is_refused,
     )

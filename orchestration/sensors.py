@@ -43,6 +43,11 @@ def landed_files(landing_dir: Path, settle_seconds: float, now: float) -> dict[s
 @sensor(job=refresh_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING)
 def new_exports_sensor(context: SensorEvaluationContext):  # noqa: ANN201 - RunRequest or SkipReason
     settings = Settings.from_env()
+    # A run the job would refuse is not launched; the cursor stays, so the files start a run
+    # once the salt is fixed.
+    problem = settings.pii_salt_refusal()
+    if problem:
+        return SkipReason(problem)
     if not settings.landing_dir.exists():
         return SkipReason(f"landing folder {settings.landing_dir} does not exist")
     seen = json.loads(context.cursor) if context.cursor else {}

@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from orchestration import pii_salt as salt_policy
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+SALT_VARIABLES = (
+    salt_policy.SALT_VARIABLE,
+    salt_policy.DEMO_VARIABLE,
+    salt_policy.DBT_SECRET_VARIABLE,
+    salt_policy.DBT_SECRET_HEX_VARIABLE,
+)
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
@@ -35,13 +43,13 @@ class Settings:
     duckdb_memory_limit: str
     duckdb_threads: int
     storage_version: str  # DuckDB storage_compatibility_version of the published copy
-    pii_salt_is_default: bool
-    pii_salt_is_empty: bool  # set but empty: refused by the CLI (unsalted hashes are reversible by lookup)
     # FUNNEL_AS_OF: "now" of open spells for dbt (empty = the clock); pinned for reproducible marts
     as_of: str
-    # The salt itself travels to dbt with the other settings (a caller's env mapping, not only
-    # os.environ); repr=False keeps it out of logs and tracebacks.
+    # FUNNEL_PII_SALT as set (None: unset). It travels to dbt with the other settings (a caller's
+    # env mapping, not only os.environ), in the environment only: never in SQL or a file (see
+    # orchestration/pii_salt.py). repr=False keeps it out of logs and tracebacks.
     pii_salt: str | None = field(default=None, repr=False)
+    demo: bool = False  # FUNNEL_DEMO=1: an unset salt means the public development salt
     # Great Expectations (orchestration/quality): Data Docs folder, export age that warns, row-count band.
     data_docs: Path = PROJECT_DIR / "warehouse" / "data_docs"
     max_export_age_hours: float = 48.0
@@ -74,9 +82,8 @@ class Settings:
             duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "3GB"),
             duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
             storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
-            pii_salt_is_default="FUNNEL_PII_SALT" not in env,
-            pii_salt_is_empty=env.get("FUNNEL_PII_SALT", None) == "",
-            pii_salt=env.get("FUNNEL_PII_SALT"),
+            pii_salt=env.get(salt_policy.SALT_VARIABLE),
+            demo=salt_policy.is_demo(env),
             as_of=env.get("FUNNEL_AS_OF", ""),
             # Beside the warehouse file (warehouse/data_docs by default), so each warehouse has its own.
             data_docs=_path(
@@ -92,13 +99,44 @@ class Settings:
             archive_max_ratio=float(env.get("FUNNEL_ARCHIVE_MAX_RATIO", "200")),
         )
 
+    @property
+    def pii_salt_is_default(self) -> bool:
+        """FUNNEL_PII_SALT unset: the demo hashes with the development salt, anything else refuses."""
+        return self.pii_salt is None
+
+    @property
+    def effective_pii_salt(self) -> str | None:
+        return salt_policy.effective_salt(self.pii_salt, self.demo)
+
+    def pii_salt_refusal(self) -> str | None:
+        """Why a build must not hash with this salt (one line), or None."""
+        return salt_policy.refusal(self.pii_salt, self.demo)
+
+    def check_pii_salt(self) -> None:
+        """Raise pii_salt.SaltRefused before anything is hashed with a weak or public salt."""
+        salt_policy.check(self.pii_salt, self.demo)
+
     def export_to_environment(self) -> None:
         """Make subprocesses started by libraries (dagster-dbt's dbt) see the same absolute paths."""
         for name, value in self.dbt_env().items():
             # DBT_TARGET_PATH too: dagster-dbt copies partial_parse.msgpack from there into each
             # invocation's own target folder, so runs keep partial parsing.
-            if name.startswith(("FUNNEL_", "DBT_PROFILES_DIR", "DBT_PROJECT_DIR", "DBT_TARGET_PATH")):
+            if name.startswith(
+                (
+                    "FUNNEL_",
+                    "DBT_PROFILES_DIR",
+                    "DBT_PROJECT_DIR",
+                    "DBT_TARGET_PATH",
+                    salt_policy.DBT_SECRET_VARIABLE,
+                )
+            ):
                 os.environ[name] = value
+        # The Dagster steps read the salt from os.environ again: it must be this settings' salt,
+        # not one left there by other settings.
+        exported = self.dbt_env()
+        for name in SALT_VARIABLES:
+            if name not in exported:
+                os.environ.pop(name, None)
         os.environ["FUNNEL_LANDING_DIR"] = str(self.landing_dir)
         os.environ["FUNNEL_REPORT"] = str(self.report_file)
         os.environ["FUNNEL_PUBLISHED"] = str(self.published)
@@ -155,6 +193,17 @@ class Settings:
         )
         if self.as_of:
             env["FUNNEL_AS_OF"] = self.as_of  # read by dbt_project.yml's var as_of_timestamp
+        # The salt reaches dbt only as an environment variable, read at connect time (DuckDB: the
+        # plugin orchestration/dbt_duckdb_salt.py; Spark: profiles.yml's server_side_parameters,
+        # in hex), never rendered into SQL, the manifest or any file. Unset, hashing fails loudly.
+        for name in SALT_VARIABLES:
+            env.pop(name, None)  # this settings' salt, not one left in os.environ by others
+        salt = self.effective_pii_salt
+        if salt is not None:
+            env[salt_policy.DBT_SECRET_VARIABLE] = salt
+            env[salt_policy.DBT_SECRET_HEX_VARIABLE] = salt.encode("utf-8").hex()
         if self.pii_salt is not None:
-            env["FUNNEL_PII_SALT"] = self.pii_salt  # read by macros/staging/hash_pii.sql
+            env[salt_policy.SALT_VARIABLE] = self.pii_salt
+        if self.demo:
+            env[salt_policy.DEMO_VARIABLE] = "1"
         return env

@@ -8,6 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, Failure, MetadataValue
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from orchestration.assets.loading import WAREHOUSE_WRITER_POOL
+from orchestration.assets.salt_gate import refuse_weak_salt
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt import PRODUCTION_BUILD_FLAGS, failure_summary
 
@@ -36,6 +37,7 @@ def build_dbt_assets(manifest: Path):  # noqa: ANN201 - an AssetsDefinition
         pool=WAREHOUSE_WRITER_POOL,
     )
     def funnel_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):  # noqa: ANN202
+        refuse_weak_salt(Settings.from_env())  # also when only dbt assets are materialized
         # No fetch_row_counts(): it would open the DuckDB file while dbt still holds the write lock.
         invocation = dbt.cli(["build", *PRODUCTION_BUILD_FLAGS], context=context, raise_on_error=False)
         yield from invocation.stream()

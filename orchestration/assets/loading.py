@@ -6,6 +6,7 @@ from collections import defaultdict
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, MetadataValue, multi_asset
 
+from orchestration.assets.salt_gate import refuse_weak_salt
 from orchestration.loader import spec
 from orchestration.resources import FunnelSettings
 
@@ -39,6 +40,7 @@ def load_exports(context: AssetExecutionContext, funnel: FunnelSettings):  # noq
     from orchestration.loader import load_folder
 
     settings = funnel.get()
+    refuse_weak_salt(settings)  # the run's first step: nothing is loaded for a build that would refuse
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     report = load_folder(settings.warehouse, settings.landing_dir, **settings.loader_options())
     for result in report.failed:

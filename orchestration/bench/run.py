@@ -53,6 +53,8 @@ def size_environment(size_dir: Path, leads: int = 0) -> dict[str, str]:
             "FUNNEL_DATA_DOCS": str(size_dir / "data_docs"),
             "DAGSTER_HOME": str(size_dir / "dagster_home"),
             "PYTHONPATH": os.pathsep.join(p for p in (str(PROJECT_DIR), env.get("PYTHONPATH")) if p),
+            # Generated exports only: the demo, whose public salt is used unless FUNNEL_PII_SALT is set.
+            "FUNNEL_DEMO": "1",
         }
     )
     return env

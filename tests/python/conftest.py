@@ -32,7 +32,7 @@ def settings_in(directory: Path, **extra: str) -> Settings:
         "FUNNEL_RAW_PARQUET": str(directory / "raw_parquet"),
         "FUNNEL_SPARK_DIR": str(directory / "spark"),
         "FUNNEL_DUCKDB_MEMORY_LIMIT": "2GB",
-        "FUNNEL_PII_SALT": "test-salt",
+        "FUNNEL_PII_SALT": "test-salt-0123456789",  # a secret of at least 16 characters (orchestration.pii_salt)
         "DAGSTER_HOME": str(directory / "dagster_home"),
         "FUNNEL_PUBLISHED": str(directory / "published" / "funnel.duckdb"),
         "FUNNEL_REPORT": str(directory / "report.html"),

@@ -6,7 +6,8 @@
   staging schemas, in the published copy and in the report HTML. The same search over the raw
   layer finds them, so the scan is not blind.
 - The hash salt comes from the environment: a staged hash equals sha256(salt || lower(email))
-  computed here with the test's FUNNEL_PII_SALT; an empty salt is refused, a missing one warned.
+  computed here with the test's FUNNEL_PII_SALT; an empty salt is refused, and so is a missing one
+  outside the demo (FUNNEL_DEMO=1), where it is warned (tests/python/test_secrets.py has the rest).
 - CSV and HTML the product writes neutralise spreadsheet formulas and escape markup, for text that
   comes from the inputs (here: landing folder names and quarantined records).
 - The UI binds to 127.0.0.1.
@@ -119,9 +120,9 @@ def test_pii_hashes_use_the_salt_from_the_environment(tmp_path_factory: pytest.T
     ref = reference(tmp_path_factory)
     with (ref.exports / "salesforce" / "2025-06-29" / "Lead.csv").open(newline="") as handle:
         lead = next(csv.DictReader(handle))
-    # The salt the settings carried to dbt (conftest.settings_in sets FUNNEL_PII_SALT=test-salt).
+    # The salt the settings carried to dbt (conftest.settings_in sets it).
     salt = ref.settings.pii_salt
-    assert salt == "test-salt"
+    assert salt == "test-salt-0123456789"
     expected = hashlib.sha256((salt + lead["Email"].strip().lower()).encode()).hexdigest()
     unsalted = hashlib.sha256(lead["Email"].strip().lower().encode()).hexdigest()
     with duckdb.connect(str(ref.settings.warehouse), read_only=True) as con:
@@ -132,7 +133,7 @@ def test_pii_hashes_use_the_salt_from_the_environment(tmp_path_factory: pytest.T
     assert unsalted not in hashes
 
 
-def test_an_empty_salt_is_refused_and_a_missing_one_warned(
+def test_an_empty_salt_is_refused_and_a_missing_one_warned_in_the_demo(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     runner = CliRunner()
@@ -143,13 +144,17 @@ def test_an_empty_salt_is_refused_and_a_missing_one_warned(
     assert "FUNNEL_PII_SALT is set but empty" in refused.output
 
     monkeypatch.delenv("FUNNEL_PII_SALT")
+    monkeypatch.delenv("FUNNEL_DEMO", raising=False)
+    assert runner.invoke(app, ["build"]).exit_code == 1  # outside the demo: refused
+
+    monkeypatch.setenv("FUNNEL_DEMO", "1")
     from orchestration import cli
 
     warned = []
     monkeypatch.setattr(cli.console, "print", lambda message, *a, **k: warned.append(str(message)))
     settings = cli._checked_settings()
-    assert settings.pii_salt_is_default
-    assert any("FUNNEL_PII_SALT is not set" in line for line in warned)
+    assert settings.pii_salt_is_default and settings.effective_pii_salt == "funnel-dev-salt"
+    assert any("public development salt" in line for line in warned)
 
 
 def test_csv_and_html_outputs_neutralise_formulas_and_escape_markup(

@@ -90,6 +90,8 @@ def _dbt_build(tmp: Path, warehouse: Path) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k != "FUNNEL_PII_SALT"}
     env.update(
         {
+            # dbt run by hand gets the salt as `funnel` hands it over (orchestration/pii_salt.py)
+            "DBT_ENV_SECRET_FUNNEL_PII_SALT": "staging-test-salt-0001",
             "FUNNEL_WAREHOUSE": str(warehouse),
             "FUNNEL_DBT_TARGET": "duckdb",
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
