@@ -39,7 +39,7 @@ def main_options(
 
 
 def _fail(message: str) -> None:
-    console.print(f"[bold red]error:[/] {message}")
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)  # one line, however long
     raise typer.Exit(code=1)
 
 
@@ -118,8 +118,12 @@ def load(
 ) -> None:
     """Load every export file in a folder into the warehouse's raw tables, with a ledger."""
     from orchestration.pipeline import load_exports
+    from orchestration.warehouse.lock import WarehouseBusy
 
-    report = load_exports(Settings.from_env(), landing_dir, mapping or [], progress)
+    try:
+        report = load_exports(Settings.from_env(), landing_dir, mapping or [], progress)
+    except WarehouseBusy as exc:
+        _fail(str(exc))
     _print_load_report(report)
     if report.failed:
         raise typer.Exit(code=1)
@@ -143,6 +147,7 @@ def build(
     take only what was loaded since the last build unless --full-refresh."""
     from orchestration.pipeline import build_models
     from orchestration.warehouse import DbtError
+    from orchestration.warehouse.lock import WarehouseBusy
 
     with step_progress(progress, "dbt build") as bar:
         task = bar.add_task("", total=None)
@@ -168,7 +173,7 @@ def build(
                 on_progress=on_progress if not bar.disable else None,
                 on_message=on_message,
             )
-        except DbtError as exc:
+        except (DbtError, WarehouseBusy) as exc:
             bar.stop()
             _fail(str(exc))
 
@@ -180,12 +185,18 @@ def run(
         typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo."),
     ] = None,
 ) -> None:
-    """The whole pipeline, as the Dagster `refresh` job: load, build and test, publish, report."""
+    """The whole pipeline, as the Dagster `refresh` job: load, build and test, publish, report.
+    Waits for another writer of the warehouse (FUNNEL_LOCK_TIMEOUT_SECONDS); SIGTERM or Ctrl-C
+    cancel the run cleanly."""
     from orchestration.pipeline import failed_steps, run_refresh
+    from orchestration.warehouse.lock import WarehouseBusy
 
     settings = _checked_settings()
-    with progress.status("refreshing: load, dbt build, checks, publish, report"):
-        result = run_refresh(settings, landing_dir)
+    try:
+        with progress.status("refreshing: load, dbt build, checks, publish, report"):
+            result = run_refresh(settings, landing_dir, stop_on_signals=True)
+    except WarehouseBusy as exc:
+        _fail(str(exc))
     if not result.success:
         console.print("[bold red]refresh failed[/]; the published warehouse was left as it was.")
         for line in failed_steps(result):

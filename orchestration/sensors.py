@@ -4,6 +4,9 @@ The cursor remembers each file's size and modification time; a run is requested 
 new or changed files once, keyed by that set, so a sensor tick that sees the same files again
 requests nothing. Files still being written are skipped until they have stopped changing for
 `settle_seconds`.
+
+Each tick first sweeps runs whose process died (orchestration/dead_runs.py): the daemon's queue
+starts one refresh at a time, so a dead run left STARTED would otherwise stop every later one.
 """
 
 import hashlib
@@ -11,7 +14,14 @@ import json
 import time
 from pathlib import Path
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import (
+    DagsterInvariantViolationError,
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SkipReason,
+    sensor,
+)
 
 from orchestration.jobs import refresh_job
 from orchestration.settings import Settings
@@ -32,6 +42,14 @@ def landed_files(landing_dir: Path, settle_seconds: float, now: float) -> dict[s
 
 @sensor(job=refresh_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING)
 def new_exports_sensor(context: SensorEvaluationContext):  # noqa: ANN201 - RunRequest or SkipReason
+    from orchestration.dead_runs import sweep_dead_runs
+
+    try:
+        instance = context.instance
+    except DagsterInvariantViolationError:
+        instance = None  # a context built by a test without an instance: nothing to sweep
+    if instance is not None:
+        sweep_dead_runs(instance, context.log.warning)
     settings = Settings.from_env()
     if not settings.landing_dir.exists():
         return SkipReason(f"landing folder {settings.landing_dir} does not exist")

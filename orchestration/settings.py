@@ -46,6 +46,7 @@ class Settings:
     max_export_age_hours: float = 48.0
     row_count_band: float = 0.5  # a table may shrink or grow by this fraction of its last passing count
     quality_chunk_rows: int = 1_000_000  # rows validated at once: bounds the checks' memory
+    lock_timeout_seconds: float = 600.0  # how long a writer waits for the warehouse's writer lock
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,6 +80,7 @@ class Settings:
             max_export_age_hours=float(env.get("FUNNEL_MAX_EXPORT_AGE_HOURS", "48")),
             row_count_band=float(env.get("FUNNEL_ROW_COUNT_BAND", "0.5")),
             quality_chunk_rows=int(env.get("FUNNEL_QUALITY_CHUNK_ROWS", "1000000")),
+            lock_timeout_seconds=float(env.get("FUNNEL_LOCK_TIMEOUT_SECONDS", "600")),
         )
 
     def export_to_environment(self) -> None:
@@ -96,6 +98,7 @@ class Settings:
         os.environ["FUNNEL_MAX_EXPORT_AGE_HOURS"] = str(self.max_export_age_hours)
         os.environ["FUNNEL_ROW_COUNT_BAND"] = str(self.row_count_band)
         os.environ["FUNNEL_QUALITY_CHUNK_ROWS"] = str(self.quality_chunk_rows)
+        os.environ["FUNNEL_LOCK_TIMEOUT_SECONDS"] = str(self.lock_timeout_seconds)
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():
