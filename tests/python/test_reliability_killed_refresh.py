@@ -28,7 +28,6 @@ from pathlib import Path
 import pytest
 from conftest import settings_in
 
-from orchestration.run_signals import _alive, _descendants
 from orchestration.settings import Settings
 
 pytestmark = pytest.mark.timeout(900)
@@ -144,9 +143,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
     base = tmp_path_factory.mktemp("killed_refresh")
     landing = base / "landing"
     generate(out_dir=landing, leads=300, seed=5, formats=("salesforce", "marketing"))
-    settings = settings_in(
-        base / "wh", FUNNEL_AS_OF="2025-07-01 00:00:00", DBT_TARGET_PATH=str(base / "target")
-    )
+    settings = settings_in(base / "wh", FUNNEL_AS_OF="2025-07-01 00:00:00")
     runs: dict[str, Refresh] = {}
     status: dict[str, str] = {}
     seconds: dict[str, float] = {}
@@ -198,6 +195,30 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
     time.sleep(0.5)
     seconds["E"] = time.monotonic() - started
     return Chain(settings, runs, status, dbt_children, survivors, seconds)
+
+
+def _descendants(pid: int) -> list[int]:
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    found, frontier = [], [pid]
+    while frontier:
+        current = frontier.pop()
+        children = [child for child, parent in parents.items() if parent == current]
+        found += children
+        frontier += children
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
 
 
 def _wait_for_dbt(pid: int) -> list[int]:
