@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,14 +137,24 @@ class Chain:
 
 
 @pytest.fixture(scope="module")
-def chain(tmp_path_factory: pytest.TempPathFactory) -> Chain:
+def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
+    runs: dict[str, Refresh] = {}
+    try:
+        yield _run_chain(tmp_path_factory, runs)
+    finally:
+        for refresh in runs.values():  # a stage that failed leaves its run (and children) behind
+            if refresh.process.poll() is None:
+                os.killpg(refresh.process.pid, signal.SIGKILL)
+                refresh.process.wait(timeout=30)
+
+
+def _run_chain(tmp_path_factory: pytest.TempPathFactory, runs: dict[str, Refresh]) -> Chain:
     from orchestration.generator import generate
 
     base = tmp_path_factory.mktemp("killed_refresh")
     landing = base / "landing"
     generate(out_dir=landing, leads=300, seed=5, formats=("salesforce", "marketing"))
     settings = settings_in(base / "wh", FUNNEL_AS_OF="2025-07-01 00:00:00")
-    runs: dict[str, Refresh] = {}
     status: dict[str, str] = {}
     seconds: dict[str, float] = {}
 
