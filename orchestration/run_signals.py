@@ -78,18 +78,22 @@ def _watch(
 
 def _stop(number: signal.Signals, instance: Any, run_id: str, log: Callable[[str], None]) -> None:
     stopped = terminate_children(os.getpid())
+    what = "before its run started"  # e.g. while it waited for the warehouse lock
     try:
         run = instance.get_run_by_id(run_id)
-        if run is not None and not run.is_finished:
-            instance.report_run_canceled(run, message=f"Stopped by {number.name}.")
-        storage = instance.event_log_storage
-        if storage.supports_global_concurrency_limits:
-            storage.free_concurrency_slots_for_run(run_id)
+        if run is not None:
+            if not run.is_finished:
+                instance.report_run_canceled(run, message=f"Stopped by {number.name}.")
+            storage = instance.event_log_storage
+            if storage.supports_global_concurrency_limits:
+                storage.free_concurrency_slots_for_run(run_id)
+            # Dagster's own interrupt handling in the main thread may have recorded a failure first
+            ended = instance.get_run_by_id(run_id).status.value.lower()
+            ended = "canceled" if ended == "canceled" else "failed"
+            what = f"run {run_id} marked {ended} and its warehouse slot freed"
     finally:
         children = f", {stopped} child process(es) stopped" if stopped else ""
-        log(
-            f"refresh stopped by {number.name}: run {run_id} marked canceled and its warehouse slot freed{children}"
-        )
+        log(f"refresh stopped by {number.name}: {what}{children}")
         os._exit(128 + int(number))
 
 

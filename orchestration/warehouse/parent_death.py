@@ -4,7 +4,8 @@ A `kill -9` of `funnel run` or `funnel build` cannot run any clean-up, and dbt u
 running on its own, still writing the warehouse. Here dbt is started through this file run as a
 script: it asks the Linux kernel to SIGKILL it when its parent dies (prctl PR_SET_PDEATHSIG, which
 survives exec), checks the parent is still there, then becomes dbt with exec. Elsewhere than
-Linux the command runs as it is.
+Linux the command runs as it is. (The kernel sends the signal when the *thread* that started the
+child ends: dbt is always started by the thread that then waits for it.)
 
 Run as a script it imports nothing from this package, so it works whatever the PYTHONPATH.
 """

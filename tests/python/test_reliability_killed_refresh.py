@@ -250,9 +250,9 @@ def _wait_for_dbt(pid: int) -> list[int]:
 
 def test_each_killed_run_was_left_started_by_its_death(chain: Chain) -> None:
     # The situation the sweep is for: nothing else ever marks these runs as ended.
-    assert chain.status_after_kill == {"A": "STARTED", "B": "STARTED", "C": "STARTED", "D": "CANCELED"} or (
-        chain.status_after_kill["D"] == "FAILURE"  # Dagster's own interrupt handling may record it first
-    )
+    assert {name: chain.status_after_kill[name] for name in "ABC"} == dict.fromkeys("ABC", "STARTED")
+    # D ended itself: canceled, or failed when Dagster's own interrupt handling recorded it first
+    assert chain.status_after_kill["D"] in ("CANCELED", "FAILURE")
 
 
 def test_the_run_after_each_kill_marked_it_failed_and_went_on(chain: Chain) -> None:
@@ -273,7 +273,7 @@ def test_sigterm_stops_the_run_promptly_and_says_so(chain: Chain) -> None:
     assert chain.seconds["D_stop"] < 20
     stopped = [line for line in d.lines if line.startswith("refresh stopped by SIGTERM")]
     assert len(stopped) == 1, d.text()[-2000:]
-    assert f"run {d.run_id()} marked canceled and its warehouse slot freed" in stopped[0]
+    assert re.search(f"run {d.run_id()} marked (canceled|failed) and its warehouse slot freed", stopped[0])
 
 
 def test_the_run_after_the_sigterm_completes(chain: Chain) -> None:

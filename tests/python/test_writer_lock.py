@@ -217,3 +217,33 @@ def test_a_writer_that_times_out_raises_one_line(tmp_path: Path) -> None:
     with warehouse_writer(warehouse, "funnel build", 5):
         pass
     assert time.monotonic() - started < 1
+
+
+def test_a_refresh_waiting_for_the_lock_stops_on_sigterm(make_settings, demo_exports: Path) -> None:  # noqa: ANN001
+    from orchestration.warehouse.lock import warehouse_writer
+
+    settings = make_settings()
+    env_home = {"DAGSTER_HOME": str(settings.dagster_home)}
+    with warehouse_writer(settings.warehouse, "funnel load", 1):
+        env = settings.dbt_env()
+        env.pop(WRITER_LOCK_ENV, None)
+        env.update(env_home)
+        refresh = subprocess.Popen(
+            [FUNNEL, "--quiet", "run", str(demo_exports)],
+            env=env,
+            cwd=settings.project_dir,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        for line in refresh.stderr:
+            if line.startswith("waiting for the warehouse"):
+                break
+        refresh.send_signal(signal.SIGTERM)
+        stopped = time.monotonic()
+        rest = refresh.stderr.read()
+        refresh.wait(timeout=30)
+    assert refresh.returncode == 128 + signal.SIGTERM
+    assert time.monotonic() - stopped < 10
+    assert "refresh stopped by SIGTERM: before its run started" in rest, rest
+    assert "Traceback" not in rest
