@@ -128,12 +128,13 @@ def load(
     """Load every export file in a folder into the warehouse's raw tables, with a ledger."""
     from orchestration.loader import SpecError
     from orchestration.pipeline import load_exports
+    from orchestration.warehouse.lock import WarehouseBusy
 
     if not landing_dir.is_dir():
         _fail(f"landing folder {landing_dir} does not exist")
     try:
         report = load_exports(Settings.from_env(), landing_dir, mapping or [], progress)
-    except SpecError as exc:  # a bad mapping file: nothing was loaded
+    except (SpecError, WarehouseBusy) as exc:  # a bad mapping file, or another writer: nothing loaded
         _fail(str(exc))
     _print_load_report(report)
     if report.failed:
@@ -158,6 +159,7 @@ def build(
     take only what was loaded since the last build unless --full-refresh."""
     from orchestration.pipeline import build_models
     from orchestration.warehouse import DbtError
+    from orchestration.warehouse.lock import WarehouseBusy
 
     with step_progress(progress, "dbt build") as bar:
         task = bar.add_task("", total=None)
@@ -183,7 +185,7 @@ def build(
                 on_progress=on_progress if not bar.disable else None,
                 on_message=on_message,
             )
-        except DbtError as exc:
+        except (DbtError, WarehouseBusy) as exc:
             bar.stop()
             _fail(str(exc))
 
@@ -195,12 +197,18 @@ def run(
         typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo."),
     ] = None,
 ) -> None:
-    """The whole pipeline, as the Dagster `refresh` job: load, build and test, publish, report."""
+    """The whole pipeline, as the Dagster `refresh` job: load, build and test, publish, report.
+    Waits for another writer of the warehouse (FUNNEL_LOCK_TIMEOUT_SECONDS); SIGTERM or Ctrl-C
+    cancel the run cleanly."""
     from orchestration.pipeline import failed_steps, run_refresh
+    from orchestration.warehouse.lock import WarehouseBusy
 
     settings = _checked_settings()
-    with progress.status("refreshing: load, dbt build, checks, publish, report"):
-        result = run_refresh(settings, landing_dir)
+    try:
+        with progress.status("refreshing: load, dbt build, checks, publish, report"):
+            result = run_refresh(settings, landing_dir, stop_on_signals=True)
+    except WarehouseBusy as exc:
+        _fail(str(exc))
     if not result.success:
         console.print("[bold red]refresh failed[/]; the published warehouse was left as it was.")
         for line in failed_steps(result):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import sys
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +14,21 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from orchestration.settings import Settings
 from orchestration.warehouse import PRODUCTION_BUILD_FLAGS, export_raw_for_spark, run_dbt
+from orchestration.warehouse.lock import warehouse_writer
 
 SPARK_TARGETS = ("spark", "spark_thrift")
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def writer_lock(
+    settings: Settings, command: str, on_wait: Callable[[str], None] | None = None
+) -> AbstractContextManager[None]:
+    """The warehouse's writer lock for `command` (see orchestration/warehouse/lock.py): waits up
+    to FUNNEL_LOCK_TIMEOUT_SECONDS, then raises WarehouseBusy naming the holder."""
+    return warehouse_writer(settings.warehouse, command, settings.lock_timeout_seconds, on_wait or _say)
 
 
 def load_exports(
@@ -36,7 +51,7 @@ def load_exports(
         console=console or Console(stderr=True),
         transient=True,
     )
-    with progress:
+    with writer_lock(settings, "funnel load"), progress:
         task = progress.add_task("", total=len(files))
 
         def advance(result: Any) -> None:
@@ -68,17 +83,18 @@ def build_models(
     full_refresh rebuilds the incremental models from all raw rows instead of refreshing them.
     on_progress / on_message: see orchestration.warehouse.dbt.run_dbt (the CLI's progress bar)."""
     target = target or settings.dbt_target
-    if target in SPARK_TARGETS:
-        _ensure_raw_tables(settings.warehouse)
-        export_raw_for_spark(settings.warehouse, settings.raw_parquet_dir, settings.duckdb_config())
-    else:
-        _ensure_raw_tables(settings.warehouse)
-    args = ["build", *PRODUCTION_BUILD_FLAGS]
-    if full_refresh:
-        args.append("--full-refresh")
-    if select:
-        args += ["--select", select]
-    run_dbt(settings, args, target=target, on_progress=on_progress, on_message=on_message)
+    with writer_lock(settings, "funnel build"):
+        if target in SPARK_TARGETS:
+            _ensure_raw_tables(settings.warehouse)
+            export_raw_for_spark(settings.warehouse, settings.raw_parquet_dir, settings.duckdb_config())
+        else:
+            _ensure_raw_tables(settings.warehouse)
+        args = ["build", *PRODUCTION_BUILD_FLAGS]
+        if full_refresh:
+            args.append("--full-refresh")
+        if select:
+            args += ["--select", select]
+        run_dbt(settings, args, target=target, on_progress=on_progress, on_message=on_message)
 
 
 def _ensure_raw_tables(warehouse: Path) -> None:
@@ -111,13 +127,29 @@ def export_csv(settings: Settings, query: str, path: Path) -> int:
         return write_csv(con, query, path)
 
 
-def run_refresh(settings: Settings, landing_dir: Path | None = None) -> Any:
+def run_refresh(
+    settings: Settings,
+    landing_dir: Path | None = None,
+    stop_on_signals: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> Any:
     """Run the Dagster `refresh` job in this process: the same job the schedule and the sensor
-    start, recorded in DAGSTER_HOME's run history. Returns the ExecuteInProcessResult."""
+    start, recorded in DAGSTER_HOME's run history. Returns the ExecuteInProcessResult.
+
+    The run holds the warehouse's writer lock throughout (its steps take it again, re-entrantly),
+    first marks failed any earlier run whose process died (orchestration/dead_runs.py), and is
+    tagged with this process's pid so a later run can tell if this one dies. stop_on_signals
+    (the CLI): SIGTERM / SIGINT cancel the run cleanly and end the process
+    (orchestration/run_signals.py)."""
     from dataclasses import replace
 
     from dagster import DagsterInstance
+    from dagster._core.utils import make_new_run_id
 
+    from orchestration.dead_runs import owner_tags, sweep_dead_runs
+    from orchestration.run_signals import stop_cleanly_on_signals
+
+    log = log or _say
     if landing_dir is not None:
         settings = replace(settings, landing_dir=Path(landing_dir).resolve())
     settings.export_to_environment()
@@ -125,8 +157,14 @@ def run_refresh(settings: Settings, landing_dir: Path | None = None) -> Any:
 
     definitions = build_definitions(settings)
     job = definitions.get_job_def("refresh")
+    run_id = make_new_run_id()
     with DagsterInstance.get() as instance:
-        return job.execute_in_process(instance=instance, raise_on_error=False)
+        guard = stop_cleanly_on_signals(instance, run_id, log) if stop_on_signals else nullcontext()
+        with guard, writer_lock(settings, "funnel run", log):
+            sweep_dead_runs(instance, log)
+            return job.execute_in_process(
+                instance=instance, raise_on_error=False, run_id=run_id, tags=owner_tags()
+            )
 
 
 def failed_steps(result: Any) -> list[str]:

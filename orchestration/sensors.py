@@ -6,6 +6,9 @@ requests nothing. Files still being written are skipped until they have stopped 
 FUNNEL_SETTLE_SECONDS, and at least SENSOR_MIN_SETTLE_SECONDS: the sensor always watches a folder
 something is writing (the loader itself then defers, as not_settled, a file modified within
 FUNNEL_SETTLE_SECONDS or written to while it is read).
+
+Each tick first sweeps runs whose process died (orchestration/dead_runs.py): the daemon's queue
+starts one refresh at a time, so a dead run left STARTED would otherwise stop every later one.
 """
 
 import hashlib
@@ -13,7 +16,14 @@ import json
 import time
 from pathlib import Path
 
-from dagster import DefaultSensorStatus, RunRequest, SensorEvaluationContext, SkipReason, sensor
+from dagster import (
+    DagsterInvariantViolationError,
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SkipReason,
+    sensor,
+)
 
 from orchestration.jobs import refresh_job
 from orchestration.settings import Settings
@@ -42,6 +52,14 @@ def landed_files(landing_dir: Path, settle_seconds: float, now: float) -> dict[s
 
 @sensor(job=refresh_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING)
 def new_exports_sensor(context: SensorEvaluationContext):  # noqa: ANN201 - RunRequest or SkipReason
+    from orchestration.dead_runs import sweep_dead_runs
+
+    try:
+        instance = context.instance
+    except DagsterInvariantViolationError:
+        instance = None  # a context built by a test without an instance: nothing to sweep
+    if instance is not None:
+        sweep_dead_runs(instance, context.log.warning)
     settings = Settings.from_env()
     # A run the job would refuse is not launched; the cursor stays, so the files start a run
     # once the salt is fixed.

@@ -62,6 +62,7 @@ class Settings:
     # the compression ratio of a member (real CSV exports compress 5-30x, deflate bombs ~1000x).
     archive_max_gb: float = 64.0
     archive_max_ratio: float = 200.0
+    lock_timeout_seconds: float = 600.0  # how long a writer waits for the warehouse's writer lock
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -97,6 +98,7 @@ class Settings:
             settle_seconds=float(env.get("FUNNEL_SETTLE_SECONDS", "0")),
             archive_max_gb=float(env.get("FUNNEL_ARCHIVE_MAX_GB", "64")),
             archive_max_ratio=float(env.get("FUNNEL_ARCHIVE_MAX_RATIO", "200")),
+            lock_timeout_seconds=float(env.get("FUNNEL_LOCK_TIMEOUT_SECONDS", "600")),
         )
 
     @property
@@ -148,6 +150,7 @@ class Settings:
         os.environ["FUNNEL_SETTLE_SECONDS"] = str(self.settle_seconds)
         os.environ["FUNNEL_ARCHIVE_MAX_GB"] = str(self.archive_max_gb)
         os.environ["FUNNEL_ARCHIVE_MAX_RATIO"] = str(self.archive_max_ratio)
+        os.environ["FUNNEL_LOCK_TIMEOUT_SECONDS"] = str(self.lock_timeout_seconds)
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         instance_config = self.dagster_home / "dagster.yaml"
         if not instance_config.exists():

@@ -9,6 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from orchestration.assets.loading import WAREHOUSE_WRITER_POOL
 from orchestration.assets.salt_gate import refuse_weak_salt
+from orchestration.resources import step_writer_lock
 from orchestration.settings import Settings
 from orchestration.warehouse.dbt import PRODUCTION_BUILD_FLAGS, failure_summary
 
@@ -37,14 +38,15 @@ def build_dbt_assets(manifest: Path):  # noqa: ANN201 - an AssetsDefinition
         pool=WAREHOUSE_WRITER_POOL,
     )
     def funnel_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):  # noqa: ANN202
-        refuse_weak_salt(Settings.from_env())  # also when only dbt assets are materialized
-        # No fetch_row_counts(): it would open the DuckDB file while dbt still holds the write lock.
-        invocation = dbt.cli(["build", *PRODUCTION_BUILD_FLAGS], context=context, raise_on_error=False)
-        yield from invocation.stream()
+        settings = Settings.from_env()
+        refuse_weak_salt(settings)  # also when only dbt assets are materialized
+        with step_writer_lock(context, settings):
+            # No fetch_row_counts(): it would open the DuckDB file while dbt still holds the write lock.
+            invocation = dbt.cli(["build", *PRODUCTION_BUILD_FLAGS], context=context, raise_on_error=False)
+            yield from invocation.stream()
         if not invocation.is_successful():
             # Name the failed models and tests (and the stored failing rows) rather than only
             # "dbt exited with 1", so the run's summary says why nothing was published.
-            settings = Settings.from_env()
             summary = failure_summary(
                 invocation.target_path, settings.warehouse if settings.dbt_target == "duckdb" else None
             )

@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 
 from orchestration.assets.salt_gate import refuse_weak_salt
 from orchestration.loader import spec
-from orchestration.resources import FunnelSettings
+from orchestration.resources import FunnelSettings, step_writer_lock
 
 LANDED_EXPORTS = AssetKey("landed_exports")
 WAREHOUSE_WRITER_POOL = "duckdb_writer"  # DuckDB allows one writer: every writing step shares it
@@ -37,11 +37,20 @@ RAW_SPECS = [
 @multi_asset(specs=RAW_SPECS, pool=WAREHOUSE_WRITER_POOL, name="load_exports")
 def load_exports(context: AssetExecutionContext, funnel: FunnelSettings):  # noqa: ANN201 - yields results
     """Load every new export file; the ledger's figures per table become materialization metadata."""
-    from orchestration.loader import load_folder
+    from orchestration.dead_runs import sweep_dead_runs
 
+    # A run launched by the daemon or the UI sweeps too (`funnel run` already did, before the run).
+    sweep_dead_runs(context.instance, context.log.warning)
     settings = funnel.get()
     refuse_weak_salt(settings)  # the run's first step: nothing is loaded for a build that would refuse
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with step_writer_lock(context, settings):
+        yield from _load(context, settings)
+
+
+def _load(context: AssetExecutionContext, settings):  # noqa: ANN001, ANN202 - Settings; yields results
+    from orchestration.loader import load_folder
+
     report = load_folder(settings.warehouse, settings.landing_dir, **settings.loader_options())
     for result in report.failed:
         context.log.error(result.message)

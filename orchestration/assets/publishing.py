@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 
 from orchestration.assets.loading import WAREHOUSE_WRITER_POOL
-from orchestration.resources import FunnelSettings
+from orchestration.resources import FunnelSettings, step_writer_lock
 
 PUBLISHED = AssetKey("published_warehouse")
 REPORT = AssetKey("funnel_report")
@@ -25,9 +25,10 @@ def build_publishing_assets(upstream: Sequence[AssetKey]) -> list[AssetsDefiniti
         from orchestration.warehouse.publish import publish
 
         settings = funnel.get()
-        counts = publish(
-            settings.warehouse, settings.published, settings.storage_version, settings.duckdb_config()
-        )
+        with step_writer_lock(context, settings):
+            counts = publish(
+                settings.warehouse, settings.published, settings.storage_version, settings.duckdb_config()
+            )
         context.log.info(f"published {len(counts)} tables to {settings.published}")
         return MaterializeResult(
             metadata={
@@ -38,12 +39,13 @@ def build_publishing_assets(upstream: Sequence[AssetKey]) -> list[AssetsDefiniti
         )
 
     @asset(key=REPORT, deps=[PUBLISHED], group_name="publish")
-    def funnel_report(funnel: FunnelSettings) -> MaterializeResult:
+    def funnel_report(context: AssetExecutionContext, funnel: FunnelSettings) -> MaterializeResult:
         """The self-contained HTML funnel report (opens offline)."""
         from orchestration.report import build_report
 
         settings = funnel.get()
-        path = build_report(settings.warehouse, settings.report_file)
+        with step_writer_lock(context, settings):  # a writer elsewhere would make DuckDB refuse the read
+            path = build_report(settings.warehouse, settings.report_file)
         return MaterializeResult(metadata={"path": MetadataValue.path(str(path))})
 
     return [published_warehouse, funnel_report]

@@ -25,7 +25,7 @@ from dagster import (
 
 from orchestration.assets.loading import WAREHOUSE_WRITER_POOL
 from orchestration.quality import Outcome, load_suites
-from orchestration.resources import FunnelSettings
+from orchestration.resources import FunnelSettings, step_writer_lock
 
 QUALITY_CHECKS = "great_expectations"
 SEVERITY = {"error": AssetCheckSeverity.ERROR, "warn": AssetCheckSeverity.WARN}
@@ -92,7 +92,8 @@ def build_quality_checks(known_assets: Iterable[AssetKey]) -> AssetChecksDefinit
             for t in tables
         ]
         settings = funnel.get()
-        report = run_quality(settings, [t for t in chosen if t.expectations])
+        with step_writer_lock(context, settings):
+            report = run_quality(settings, [t for t in chosen if t.expectations])
         docs = str(report.data_docs_index) if report.data_docs_index else None
         context.log.info(report.summary())
         for outcome in report.outcomes:

@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.settings import Settings
+from orchestration.warehouse.parent_death import guarded_command
 
 
 class DbtError(RuntimeError):
@@ -52,7 +53,12 @@ def run_dbt(
     env = settings.dbt_env(target)
     if on_progress is None:
         result = subprocess.run(
-            command, cwd=settings.project_dir, env=env, text=True, capture_output=capture, check=False
+            guarded_command(command),  # dbt dies with this process, even on kill -9
+            cwd=settings.project_dir,
+            env=env,
+            text=True,
+            capture_output=capture,
+            check=False,
         )
     else:
         result = _run_with_progress(command, settings.project_dir, env, on_progress, on_message)
@@ -77,7 +83,12 @@ def _run_with_progress(
     lines: list[str] = []
     tracker = NodeProgress()
     with subprocess.Popen(
-        command, cwd=cwd, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        guarded_command(command),
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     ) as process:
         assert process.stdout is not None
         for line in process.stdout:
