@@ -76,7 +76,7 @@ def _build(settings: Settings) -> list[str]:
     env.update(
         {
             "PYTHONPATH": str(PROJECT_DIR),
-            "FUNNEL_PII_SALT": "test-salt",
+            "FUNNEL_PII_SALT": "test-salt-0123456789",
             "FUNNEL_DBT_THREADS": "1",
             "DBT_TARGET_PATH": str(target),
         }
