@@ -50,7 +50,7 @@ def test_a_salesforce_data_export_zip_loads_every_object_member(tmp_path: Path) 
     ledger = _ledger(con, "first")
     assert {k: v[:3] for k, v in ledger.items()} == {
         MEMBER + "Account.csv": ("loaded", 2, 2),
-        MEMBER + "Opportunity.csv": ("loaded", 3, 3),
+        MEMBER + "Opportunity.csv": ("loaded", 5, 5),  # the fixture's 5 rows, close-before-create ones too
         MEMBER + "OpportunityHistory.csv": ("loaded", 3, 3),
         MEMBER + "User.csv": ("loaded", 2, 2),
         f"salesforce/{ZIP_NAME}": ("skipped", 0, 0),
@@ -78,7 +78,9 @@ def test_the_same_zip_loaded_twice_loads_nothing_new(tmp_path: Path) -> None:
     assert second.ok
     statuses = {f.source_file: f.status for f in second.files}
     assert statuses[MEMBER + "Opportunity.csv"] == "skipped_duplicate"
-    assert con.execute("select count(*) from raw.salesforce__opportunity").fetchone() == (3,)
+    assert con.execute("select count(*) from raw.salesforce__opportunity").fetchone() == (
+        5,
+    )  # the fixture's 5 rows, once
     assert sum(f.rows_loaded for f in second.files) == 0
 
 
@@ -104,7 +106,7 @@ def test_a_csv_gz_is_one_file_recognised_by_its_inner_name(tmp_path: Path) -> No
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     report = load_folder(con, landing.parent, run_id="first")
     assert [(f.source_file, f.status, f.rows_loaded) for f in report.files] == [
-        ("salesforce/Opportunity.csv.gz", "loaded", 3)
+        ("salesforce/Opportunity.csv.gz", "loaded", 5)
     ]
     assert con.execute("select distinct _source_file from raw.salesforce__opportunity").fetchall() == [
         ("salesforce/Opportunity.csv.gz",)

@@ -146,7 +146,9 @@ def test_a_file_modified_within_the_settle_window_waits_for_the_next_load(tmp_pa
     second = load_folder(con, landing, run_id="second", settle_seconds=60)
     assert second.by_file()["salesforce/Opportunity.csv"].status == "loaded"
     assert second.by_file()["WE_00D5g000004XXXXEAA_1.ZIP!/Account.csv"].status == "skipped_duplicate"
-    assert con.execute("select count(*) from raw.salesforce__opportunity").fetchone() == (3,)
+    assert con.execute("select count(*) from raw.salesforce__opportunity").fetchone() == (
+        5,
+    )  # the fixture's 5 rows
 
 
 def test_settle_seconds_and_archive_limits_are_settings_passed_to_the_loader() -> None:
