@@ -11,10 +11,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import settings_in
 
 from orchestration.pipeline import build_models, load_exports
 from orchestration.settings import Settings
-from tests.python.conftest import settings_in
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "loader" / "salesforce_export"
 IMPORTED_WON = "0065g00000AbCdHAAV"  # Closed Won, CloseDate 2021-06-30, created 2024-01-05

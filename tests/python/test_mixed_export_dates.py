@@ -62,8 +62,9 @@ def _day_2_opportunities(first: Path, day_2: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory):
+    from conftest import settings_in
+
     from orchestration.generator import generate
-    from tests.python.conftest import settings_in
 
     root = tmp_path_factory.mktemp("mixed_export_dates")
     generated = root / "generated"

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import settings_in
 
 from orchestration.pipeline import load_exports
 from orchestration.settings import PROJECT_DIR, Settings
-from tests.python.conftest import settings_in
 
 LEADS_ONLY_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "leads_only"
 PINNED_AS_OF = "2025-07-01 00:00:00"
