@@ -14,8 +14,12 @@
     {%- if test_salt is not none -%}
         '{{ test_salt | replace("'", "''") }}'
     {%- else -%}
-        {{ adapter.dispatch('pii_salt_at_run_time', 'funnel_warehouse')() }}
+        {{ pii_salt_at_run_time() }}
     {%- endif -%}
+{%- endmacro %}
+
+{% macro pii_salt_at_run_time() -%}
+    {{ return(adapter.dispatch('pii_salt_at_run_time', 'funnel_warehouse')()) }}
 {%- endmacro %}
 
 {#- DuckDB: a connection variable that orchestration/dbt_duckdb_salt.py (a dbt-duckdb plugin,
