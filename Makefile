@@ -11,7 +11,7 @@ DEMO := exports/demo
 # set. Only these targets opt in; `funnel` itself refuses to build without a secret salt.
 DEMO_SALT := FUNNEL_DEMO=1
 
-.PHONY: run test install install-test java chromium lint generate build ui clean bench \
+.PHONY: run test test-fast install install-test java chromium lint generate build ui clean bench \
 	spark-thrift-start spark-thrift-stop build-spark-thrift
 
 # Main install: the pipeline only (no Spark), so `make run` stays light.
@@ -46,6 +46,14 @@ test: install-test
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
 	$(BIN)/pytest --durations=15
+
+# The inner loop while working: lint and every test but Spark, the browser and the tests that build
+# their own warehouses or run Dagster refreshes (markers spark, browser, slow). `make test` stays
+# the full proof and is what CI runs.
+test-fast: install-test
+	$(BIN)/ruff check orchestration tests
+	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/pytest -m "not spark and not slow and not browser" --durations=10
 
 generate: install
 	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --as-of $(AS_OF) --out $(DEMO) --format all

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.bench.increment import DAY_COLUMNS, split_exports
 from orchestration.bench.report import STAGE_ORDER
@@ -70,6 +71,7 @@ def test_split_puts_every_row_in_the_history_or_the_day_and_the_day_only_holds_t
     assert not new_leads & history_rows_of
 
 
+@pytest.mark.slow
 def test_bench_runs_every_stage_and_writes_time_and_memory_for_each(tmp_path: Path) -> None:
     from orchestration.bench.__main__ import main
 
@@ -165,7 +167,6 @@ def test_spill_is_measured_as_the_bytes_in_the_spill_folder(tmp_path: Path) -> N
 def test_without_keep_each_copy_of_the_exports_is_deleted_once_nothing_reads_it(tmp_path: Path) -> None:
     """At 10M each copy of the exports is 21 GB that the build's spill needs: the generated files go
     once they are split, the split ones once loaded (when no refresh reads them again)."""
-    import pytest
 
     from orchestration.bench.run import bench_size
 

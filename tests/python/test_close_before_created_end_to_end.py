@@ -16,6 +16,8 @@ from conftest import settings_in
 from orchestration.pipeline import build_models, load_exports
 from orchestration.settings import Settings
 
+pytestmark = pytest.mark.slow
+
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "loader" / "salesforce_export"
 IMPORTED_WON = "0065g00000AbCdHAAV"  # Closed Won, CloseDate 2021-06-30, created 2024-01-05
 ENTERED_LATE = "0065g00000AbCdIAAV"  # open, expected CloseDate 2023-12-31, created 2024-01-08

@@ -26,7 +26,7 @@ from table_compare import differing_tables
 from orchestration.pipeline import build_models, load_exports
 from orchestration.warehouse.checksum import warehouse_checksums
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 SCHEMAS = ("staging", "intermediate", "marts")
 # file -> the column naming the record a row belongs to: a record's newest history row is never

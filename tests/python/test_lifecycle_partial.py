@@ -17,6 +17,8 @@ import pytest
 
 from orchestration.pipeline import build_models, load_exports
 
+pytestmark = pytest.mark.slow
+
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "partial"
 
 

@@ -165,6 +165,8 @@ def test_funnel_load_exits_0_when_files_are_only_deferred_and_says_so(make_setti
 
     landing = tmp_path / "landing"
     shutil.copytree(FIXTURE, landing)
+    for path in landing.rglob("*"):
+        os.utime(path)  # just written: copytree kept the fixture's mtime, old in a checkout over an hour old
     settings = make_settings(FUNNEL_SETTLE_SECONDS="3600")
     env = {k: v for k, v in settings.dbt_env().items() if k.startswith("FUNNEL_")}
     env["FUNNEL_SETTLE_SECONDS"] = "3600"

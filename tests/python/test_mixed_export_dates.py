@@ -27,6 +27,8 @@ import pytest
 
 from orchestration.pipeline import build_models, load_exports
 
+pytestmark = pytest.mark.slow
+
 DAY_2_STAMP = "2025-07-01T10:00:00.000+0000"
 UNDATED_MTIME = datetime(2025, 8, 1, 12, 0, tzinfo=timezone.utc).timestamp()
 

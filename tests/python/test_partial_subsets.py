@@ -31,6 +31,8 @@ from conftest import settings_in
 from orchestration.pipeline import load_exports
 from orchestration.settings import PROJECT_DIR, Settings
 
+pytestmark = pytest.mark.slow
+
 LEADS_ONLY_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "leads_only"
 PINNED_AS_OF = "2025-07-01 00:00:00"
 SALESFORCE_FILES = (

@@ -138,6 +138,7 @@ def test_a_table_that_shrinks_past_the_band_fails_against_the_last_passing_run(
     assert [o.spec.name for o in second.blocking] == [ROW_COUNT_BELOW]
 
 
+@pytest.mark.slow
 def test_read_in_chunks_the_same_faults_are_found_with_the_same_counts(
     warehouse_copy: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

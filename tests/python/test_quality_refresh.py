@@ -17,7 +17,7 @@ from orchestration.generator import generate
 from orchestration.pipeline import failed_steps, run_refresh
 from orchestration.quality.spec import ROW_COUNT_BELOW
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 LEADS = "staging.stg_salesforce__leads"
 
 

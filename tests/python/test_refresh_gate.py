@@ -12,7 +12,7 @@ import pytest
 from orchestration.generator import generate
 from orchestration.pipeline import failed_steps, run_refresh
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 # A deal whose stage label no mapping knows: the build's unmapped-label test must stop it.
 UNKNOWN_STAGE_EXPORT = (

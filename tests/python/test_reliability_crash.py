@@ -25,7 +25,7 @@ from orchestration.pipeline import build_models, load_exports
 from orchestration.settings import Settings
 from orchestration.warehouse.publish import publish, read_publication
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 FUNNEL = str(Path(sys.executable).with_name("funnel"))
 

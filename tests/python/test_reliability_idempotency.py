@@ -21,7 +21,7 @@ from table_compare import differing_tables
 from orchestration.pipeline import build_models, load_exports
 from orchestration.warehouse.checksum import warehouse_checksums
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 ORDERS = {
     "reverse": tuple(reversed(UNITS)),

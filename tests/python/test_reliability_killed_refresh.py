@@ -30,7 +30,7 @@ from conftest import settings_in
 
 from orchestration.settings import Settings
 
-pytestmark = pytest.mark.timeout(900)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 FUNNEL = str(Path(sys.executable).with_name("funnel"))
 STEP_WAIT_SECONDS = 180  # generous for a shared machine; a healthy step starts within seconds

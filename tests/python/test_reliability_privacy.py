@@ -33,7 +33,7 @@ from orchestration.pipeline import load_exports
 from orchestration.report import build_report
 from orchestration.warehouse.publish import publish
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 # Where the exports hold personal data: file glob -> (email columns, phone columns, (first, last) pairs).
 PII_COLUMNS = {

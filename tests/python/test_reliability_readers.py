@@ -26,7 +26,7 @@ from reliability_support import reference, reliability_settings
 from orchestration.pipeline import failed_steps, run_refresh
 from orchestration.warehouse.publish import publish, read_publication
 
-pytestmark = pytest.mark.timeout(1800)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 
 READERS = 8
 READER = Path(__file__).with_name("reliability_reader.py")

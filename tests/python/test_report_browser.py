@@ -25,6 +25,8 @@ from orchestration.report.build import CHART_IDS, render
 from orchestration.report.data import empty_report_data
 from orchestration.settings import Settings
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
 
 PROBE = """<script>

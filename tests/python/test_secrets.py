@@ -133,6 +133,7 @@ def duckdb_objects_holding(secret: str, database: Path) -> list[str]:
     return found
 
 
+@pytest.mark.slow
 def test_the_salt_reaches_no_file_after_a_cli_build_and_a_dagster_refresh(builds: Builds) -> None:
     folders = [builds.root, PROJECT_DIR / "target", PROJECT_DIR / "logs", PROJECT_DIR / ".dagster"]
     # What the builds wrote, so the search below really covers them.
@@ -149,6 +150,7 @@ def test_the_salt_reaches_no_file_after_a_cli_build_and_a_dagster_refresh(builds
         assert duckdb_objects_holding(SALT, database) == [], database
 
 
+@pytest.mark.slow
 def test_the_search_for_the_salt_is_not_blind(builds: Builds, tmp_path: Path) -> None:
     planted = tmp_path / "planted" / "run_results.json"
     planted.parent.mkdir()
@@ -160,6 +162,7 @@ def test_the_search_for_the_salt_is_not_blind(builds: Builds, tmp_path: Path) ->
     assert duckdb_objects_holding(SALT, tmp_path / "planted.duckdb") == ["leaked", "main.cells.text"]
 
 
+@pytest.mark.slow
 def test_both_builds_hash_with_the_salt_from_the_environment(builds: Builds) -> None:
     lead_files = sorted(builds.landing.rglob("Lead.csv"))
     with lead_files[0].open(newline="") as handle:
@@ -336,6 +339,7 @@ def _copy_of_the_cli_build(builds: Builds, folder: Path, **extra: str):  # noqa:
     return settings
 
 
+@pytest.mark.slow
 def test_a_build_whose_salt_never_reached_dbt_fails_instead_of_hashing_with_null(
     builds: Builds, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -28,7 +28,7 @@ WRITER_LOCK_ENV = (
     "FUNNEL_WRITER_LOCK_HOLDER"  # orchestration.warehouse.lock's; a child of a holder skips the lock
 )
 
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
 
 FUNNEL = str(Path(sys.executable).with_name("funnel"))
 
