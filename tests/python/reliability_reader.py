@@ -3,7 +3,8 @@ stop file appears, and writes what it saw to a JSON file.
 
 Each pass opens a fresh read-only connection (as a BI tool that reconnects for every query would),
 reads the publication stamp and counts the rows of every stamped table in the same connection.
-Nothing is retried: any error is recorded and ends the reader.
+Nothing is retried: any error is recorded and ends the reader. Between passes it pauses (seconds,
+the optional 4th argument, default 0.01).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 
-def main(published: Path, stop: Path, out: Path) -> int:
+def main(published: Path, stop: Path, out: Path, pause: float = 0.01) -> int:
     seen: dict[str, dict[str, int]] = {}
     passes = inconsistent = 0
     error = None
@@ -37,7 +38,7 @@ def main(published: Path, stop: Path, out: Path) -> int:
                 inconsistent += 1
             else:
                 seen[ids.pop()] = stamped
-            time.sleep(0.01)
+            time.sleep(pause)
     except Exception as exc:  # noqa: BLE001 - the test reports whatever broke a reader
         error = f"{type(exc).__name__}: {exc}"
     out.write_text(json.dumps({"passes": passes, "inconsistent": inconsistent, "error": error, "seen": seen}))
@@ -45,4 +46,5 @@ def main(published: Path, stop: Path, out: Path) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])))
+    pause = float(sys.argv[4]) if len(sys.argv) > 4 else 0.01
+    sys.exit(main(Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), pause))

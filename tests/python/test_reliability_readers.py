@@ -35,11 +35,13 @@ READER = Path(__file__).with_name("reliability_reader.py")
 class Readers:
     """READERS reader processes on one published file, started and stopped together."""
 
-    def __init__(self, published: Path, folder: Path) -> None:
+    def __init__(self, published: Path, folder: Path, pause: float = 0.01) -> None:
         self.stop = folder / "stop"
         self.outputs = [folder / f"reader{i}.json" for i in range(READERS)]
         self.processes = [
-            subprocess.Popen([sys.executable, str(READER), str(published), str(self.stop), str(out)])
+            subprocess.Popen(
+                [sys.executable, str(READER), str(published), str(self.stop), str(out), str(pause)]
+            )
             for out in self.outputs
         ]
 
@@ -110,7 +112,9 @@ def test_readers_during_a_dagster_refresh_see_no_error(
     publish(ref.settings.warehouse, settings.published)
     published = dict([_publication(settings.published)])
 
-    readers = Readers(settings.published, tmp_path)
+    # Readers pause a quarter second between passes (a dashboard, not a tight loop): polling every
+    # 10 ms, 8 readers took most of 2 cores and the refresh ran 4 minutes instead of under one.
+    readers = Readers(settings.published, tmp_path, pause=0.25)
     readers.wait_until_reading()
     result = run_refresh(settings, ref.exports)
     time.sleep(1)  # a few passes on the new copy
