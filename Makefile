@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 LEADS ?= 20000
 SEED ?= 42
 AS_OF ?= $(shell date +%F)
+# Two pytest-xdist workers, a module at a time each (its fixtures built once), slowest modules
+# first (tests/python/conftest.py): one test process leaves the second core idle half the time.
+PYTEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 DEMO := exports/demo
 # The demo: generated exports, hashed with the public development salt unless FUNNEL_PII_SALT is
 # set. Only these targets opt in; `funnel` itself refuses to build without a secret salt.
@@ -45,7 +49,7 @@ run: install
 test: install-test
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
-	$(BIN)/pytest --durations=15
+	$(PYTEST) --durations=15
 
 # The inner loop while working: lint and every test but Spark, the browser and the tests that build
 # their own warehouses or run Dagster refreshes (markers spark, browser, slow). `make test` stays
@@ -53,7 +57,7 @@ test: install-test
 test-fast: install-test
 	$(BIN)/ruff check orchestration tests
 	$(BIN)/ruff format --check orchestration tests
-	$(BIN)/pytest -m "not spark and not slow and not browser" --durations=10
+	$(PYTEST) -m "not spark and not slow and not browser" --durations=10
 
 generate: install
 	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --as-of $(AS_OF) --out $(DEMO) --format all

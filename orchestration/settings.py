@@ -38,6 +38,7 @@ class Settings:
     landing_dir: Path  # where export files land
     raw_parquet_dir: Path  # raw tables exported for Spark
     spark_dir: Path  # Spark warehouse and metastore for the local session target
+    dbt_target_dir: Path  # dbt's target folders, one per engine (DBT_TARGET_PATH overrides)
     dbt_target: str
     dbt_threads: int
     duckdb_memory_limit: str
@@ -78,6 +79,7 @@ class Settings:
             landing_dir=_path(env, "FUNNEL_LANDING_DIR", project / "exports" / "demo"),
             raw_parquet_dir=_path(env, "FUNNEL_RAW_PARQUET", warehouse_dir / "raw_parquet"),
             spark_dir=_path(env, "FUNNEL_SPARK_DIR", warehouse_dir / "spark"),
+            dbt_target_dir=_path(env, "FUNNEL_DBT_TARGET_DIR", project / "target"),
             dbt_target=env.get("FUNNEL_DBT_TARGET", "duckdb"),
             dbt_threads=int(env.get("FUNNEL_DBT_THREADS", "4")),
             duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "3GB"),
@@ -185,12 +187,13 @@ class Settings:
                 "FUNNEL_RAW_PARQUET": str(self.raw_parquet_dir),
                 "FUNNEL_SPARK_WAREHOUSE": str(self.spark_dir / "warehouse"),
                 "FUNNEL_SPARK_METASTORE": str(self.spark_dir / "metastore"),
+                "FUNNEL_DBT_TARGET_DIR": str(self.dbt_target_dir),
                 "DBT_PROFILES_DIR": str(self.project_dir),
                 "DBT_PROJECT_DIR": str(self.project_dir),
                 # One target folder per engine, so switching targets keeps partial parsing
                 # (unless the caller chose one: parallel builds must not share it).
                 "DBT_TARGET_PATH": env.get("DBT_TARGET_PATH")
-                or str(self.project_dir / "target" / (target or self.dbt_target)),
+                or str(self.dbt_target_dir / (target or self.dbt_target)),
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
             }
         )

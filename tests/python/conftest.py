@@ -1,17 +1,67 @@
-"""Shared fixtures. Every test that writes a warehouse gets its own DuckDB file."""
+"""Shared fixtures. Every test that writes a warehouse gets its own DuckDB file.
+
+`make test` runs the suite on two pytest-xdist workers, a test module per worker at a time
+(`--dist loadfile`, so a module's fixtures are built once). Each worker has its own dbt target and
+log folders (two dbt processes must not share them); what every module only reads (the demo
+exports, the demo build, the reliability reference) is built once per run by whichever worker
+asks first, under a file lock (`shared_folder`).
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from orchestration.settings import PROJECT_DIR, Settings
 
 DEMO_LEADS = 3_000
 DEMO_SEED = 7
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Set before any test runs, so subprocesses (the CLI, Dagster's steps) inherit them too.
+os.environ["FUNNEL_DBT_TARGET_DIR"] = str(PROJECT_DIR / "target" / f"pytest-{WORKER}")
+os.environ["DBT_LOG_PATH"] = str(PROJECT_DIR / "logs" / f"pytest-{WORKER}")
+
+# The longest modules start first, so the worker that draws one is not left with it at the end;
+# the rest keep their file order. Measured with `make test` (its --durations list).
+SLOW_MODULES_FIRST = (
+    "test_spark_build.py",
+    "test_reliability_killed_refresh.py",
+    "test_reliability_readers.py",
+    "test_incremental.py",
+    "test_secrets.py",
+    "test_reliability_idempotency.py",
+    "test_quality_refresh.py",
+    "test_partial_subsets.py",
+    "test_refresh_gate.py",
+    "test_reliability_crash.py",
+    "test_quality_failures.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: position for position, name in enumerate(SLOW_MODULES_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: file order otherwise
+
+
+def shared_folder(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder `build` fills once per test run, whichever worker asks first; the others wait for it.
+    Callers only read what is in it (copy a warehouse file before writing to it)."""
+    root = tmp_path_factory.getbasetemp()
+    if WORKER != "main":
+        root = root.parent  # the run's temp folder, shared by the workers
+    folder = root / name
+    with FileLock(f"{folder}.lock"):
+        if not (folder / ".complete").exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+            build(folder)
+            (folder / ".complete").write_text("")
+    return folder
 
 
 @pytest.fixture(autouse=True)
@@ -31,6 +81,7 @@ def settings_in(directory: Path, **extra: str) -> Settings:
         "FUNNEL_WAREHOUSE": str(directory / "funnel.duckdb"),
         "FUNNEL_RAW_PARQUET": str(directory / "raw_parquet"),
         "FUNNEL_SPARK_DIR": str(directory / "spark"),
+        "FUNNEL_DBT_TARGET_DIR": os.environ["FUNNEL_DBT_TARGET_DIR"],
         "FUNNEL_DUCKDB_MEMORY_LIMIT": "2GB",
         "FUNNEL_PII_SALT": "test-salt-0123456789",  # a secret of at least 16 characters (orchestration.pii_salt)
         "DAGSTER_HOME": str(directory / "dagster_home"),
@@ -56,18 +107,24 @@ def demo_exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small clean demo export of every format, generated once per test session."""
     from orchestration.generator import generate
 
-    out = tmp_path_factory.mktemp("demo_exports")
-    generate(out_dir=out, leads=DEMO_LEADS, seed=DEMO_SEED)
-    return out
+    return shared_folder(
+        tmp_path_factory, "demo_exports", lambda out: generate(out_dir=out, leads=DEMO_LEADS, seed=DEMO_SEED)
+    )
 
 
 @pytest.fixture(scope="session")
 def built_demo(tmp_path_factory: pytest.TempPathFactory, demo_exports: Path) -> Settings:
-    """The demo exports loaded and built on DuckDB once; tests only read this warehouse."""
+    """The demo exports loaded and built on DuckDB once per run; each worker gets its own copy of
+    the file (dbt docs, MetricFlow and the planner open it for writing), which tests only read."""
     from orchestration.pipeline import build_models, load_exports
 
+    def build(folder: Path) -> None:
+        settings = settings_in(folder)
+        report = load_exports(settings, demo_exports, [])
+        assert not report.failed, [r.message for r in report.failed]
+        build_models(settings)
+
+    built = settings_in(shared_folder(tmp_path_factory, "built_demo", build))
     settings = settings_in(tmp_path_factory.mktemp("built_demo"))
-    report = load_exports(settings, demo_exports, [])
-    assert not report.failed, [r.message for r in report.failed]
-    build_models(settings)
+    shutil.copyfile(built.warehouse, settings.warehouse)
     return settings

@@ -5,7 +5,7 @@ The exports are two daily exports of one simulated company (800 leads): every fo
 export date comes from the path and not from a file time that differs between copies.
 
 Builds pin FUNNEL_AS_OF: open spells otherwise run to the clock and two builds a minute apart
-would differ. The reference build is made once per session (cached in the session's temp folder)
+would differ. The exports and the reference build are made once per run (conftest.shared_folder)
 and reused by the idempotency, crash, reader and privacy tests.
 """
 
@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import settings_in
+from conftest import settings_in, shared_folder
 
 from orchestration.settings import Settings
 
@@ -49,21 +49,21 @@ def reliability_settings(directory: Path) -> Settings:
     return settings_in(directory, FUNNEL_AS_OF=AS_OF)
 
 
-def exports(base: Path) -> Path:
-    """Generate the two daily exports once into base/exports (landing layout <format>/<day>/)."""
+def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The two daily exports, generated once per run (landing layout <format>/<day>/)."""
+    return shared_folder(tmp_path_factory, "reliability_exports", _generate_exports)
+
+
+def _generate_exports(landing: Path) -> None:
     from orchestration.generator import generate
 
-    landing = base / "exports"
-    if (landing / ".complete").exists():
-        return landing
-    generated = base / "generated"
+    generated = landing.parent / f"{landing.name}_generated"
+    shutil.rmtree(generated, ignore_errors=True)
     generate(out_dir=generated, leads=LEADS, seed=SEED, as_of=date.fromisoformat(DAY_ONE))
     for fmt, _ in UNITS[:4]:
         shutil.copytree(generated / fmt, landing / fmt / DAY_ONE)
     shutil.copy(generated / "truth.json", landing / "truth.json")
     _next_day_opportunities(generated / "salesforce" / "Opportunity.csv", landing / "salesforce" / DAY_TWO)
-    (landing / ".complete").write_text("")
-    return landing
 
 
 def _next_day_opportunities(day_one: Path, folder: Path) -> None:
@@ -119,21 +119,19 @@ def load_units(settings: Settings, source: Path, landing: Path, order: tuple[tup
 
 
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
-    """The reference build, made once per session whichever reliability test asks first."""
+    """The reference build, made once per run whichever reliability test asks first."""
     from orchestration.pipeline import build_models, load_exports
     from orchestration.warehouse.checksum import warehouse_checksums
 
-    base = tmp_path_factory.getbasetemp() / "reliability"
-    base.mkdir(exist_ok=True)
-    landing = exports(base)
-    settings = reliability_settings(base / "reference")
-    if not (base / "reference" / ".complete").exists():
-        shutil.rmtree(base / "reference", ignore_errors=True)
-        (base / "reference").mkdir()
+    landing = exports(tmp_path_factory)
+
+    def build(folder: Path) -> None:
+        settings = reliability_settings(folder)
         report = load_exports(settings, landing, [])
         assert not report.failed, [r.message for r in report.failed]
         build_models(settings)
-        (base / "reference" / ".complete").write_text("")
+
+    settings = reliability_settings(shared_folder(tmp_path_factory, "reliability_reference", build))
     return Reference(
         landing, settings, warehouse_checksums(settings.warehouse), raw_checksums(settings.warehouse)
     )

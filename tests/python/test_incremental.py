@@ -159,7 +159,7 @@ def _mark(warehouse: Path, touch_id: str, run_id: str | None) -> str:
 def test_an_incremental_refresh_with_late_history_equals_a_full_rebuild(
     tmp_path_factory: pytest.TempPathFactory, tmp_path: Path
 ) -> None:
-    exports_dir = exports(tmp_path_factory.getbasetemp() / "reliability")
+    exports_dir = exports(tmp_path_factory)
     first, second = tmp_path / "first", tmp_path / "second"
     _land(exports_dir, first, second)
 
