@@ -78,9 +78,12 @@ def build_models(
     on_progress: Any = None,
     on_message: Any = None,
     full_refresh: bool = False,
+    data_tests: bool = True,
 ) -> None:
     """`dbt build` (seeds, models, tests). Spark targets get the raw layer as Parquet first.
     full_refresh rebuilds the incremental models from all raw rows instead of refreshing them.
+    data_tests=False builds without the data tests, for a build whose tables are compared with
+    one that ran them (the test suite's rebuilds of a reference).
     on_progress / on_message: see orchestration.warehouse.dbt.run_dbt (the CLI's progress bar)."""
     target = target or settings.dbt_target
     with writer_lock(settings, "funnel build"):
@@ -92,6 +95,8 @@ def build_models(
         args = ["build", *PRODUCTION_BUILD_FLAGS]
         if full_refresh:
             args.append("--full-refresh")
+        if not data_tests:
+            args += ["--exclude-resource-type", "test"]
         if select:
             args += ["--select", select]
         run_dbt(settings, args, target=target, on_progress=on_progress, on_message=on_message)

@@ -198,7 +198,7 @@ class Settings:
             }
         )
         if self.as_of:
-            env["FUNNEL_AS_OF"] = self.as_of  # read by dbt_project.yml's var as_of_timestamp
+            env["FUNNEL_AS_OF"] = self.as_of  # read by the macro pinned_as_of_timestamp
         # The salt reaches dbt only as an environment variable, read at connect time (DuckDB: the
         # plugin orchestration/dbt_duckdb_salt.py; Spark: profiles.yml's server_side_parameters,
         # in hex), never rendered into SQL, the manifest or any file. Unset, hashing fails loudly.

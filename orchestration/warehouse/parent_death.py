@@ -7,6 +7,11 @@ survives exec), checks the parent is still there, then becomes dbt with exec. El
 Linux the command runs as it is. (The kernel sends the signal when the *thread* that started the
 child ends: dbt is always started by the thread that then waits for it.)
 
+It also starts dbt in the warehouse's folder, with the profile's DuckDB path relative to it
+(FUNNEL_DBT_DUCKDB_PATH, read by profiles.yml): dbt keeps its parse (partial parsing) only while
+the profile is unchanged, and the DuckDB path is part of it, so every warehouse file of the same name
+(one per test, a copy for a trial build) then shares one parse instead of a full parse (7 s) each.
+
 Run as a script it imports nothing from this package, so it works whatever the PYTHONPATH.
 """
 
@@ -48,6 +53,14 @@ def guarded_executable(executable: str, directory: Path) -> str:
     return str(wrapper)
 
 
+def _start_in_warehouse_folder() -> None:
+    warehouse = os.environ.get("FUNNEL_WAREHOUSE", "")
+    folder, name = os.path.split(warehouse)
+    if os.path.isabs(warehouse) and os.path.isdir(folder):
+        os.chdir(folder)
+        os.environ["FUNNEL_DBT_DUCKDB_PATH"] = name
+
+
 def _exec_with_parent(parent: int, command: list[str]) -> None:
     import ctypes
 
@@ -59,4 +72,5 @@ def _exec_with_parent(parent: int, command: list[str]) -> None:
 
 
 if __name__ == "__main__":
+    _start_in_warehouse_folder()
     _exec_with_parent(int(sys.argv[1]), sys.argv[2:])

@@ -1,10 +1,10 @@
 {#- The one as-of of the warehouse ("now" of ages, open states, SLAs and snapshots), one row.
-    Pinned: var('as_of_date') (a date: its whole day counts), else var('as_of_timestamp')
-    (FUNNEL_AS_OF, a UTC 'YYYY-MM-DD HH:MM:SS'; midnight closes the day before it). Unpinned: the
+    Pinned: var('as_of_date') (a date: its whole day counts), else var('as_of_timestamp') or
+    FUNNEL_AS_OF (pinned_as_of_timestamp, a UTC 'YYYY-MM-DD HH:MM:SS'; midnight closes the day before it). Unpinned: the
     end of the latest event day in the data, of persons or deals alike, so a rebuild of the same
     exports gives the same answer (an export without deals still has a date); with no events at
     all, the clock. -#}
-{%- set pinned_timestamp = var('as_of_timestamp', none) %}
+{%- set pinned_timestamp = pinned_as_of_timestamp() %}
 with
 
 persons as (
