@@ -6,10 +6,9 @@ BIN := $(VENV)/bin
 LEADS ?= 20000
 SEED ?= 42
 AS_OF ?= $(shell date +%F)
-# Three pytest-xdist workers on two cores, a module at a time each (its fixtures built once), slowest
-# modules first (tests/python/conftest.py): one test process left the second core idle half the
-# time, and two still left a third of the CPU idle while tests sleep or wait on subprocesses.
-PYTEST_WORKERS ?= 3
+# Two pytest-xdist workers, a module at a time each (its fixtures built once), slowest modules
+# first (tests/python/conftest.py): one test process leaves the second core idle half the time.
+PYTEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder
 DEMO := exports/demo
 # The demo: generated exports, hashed with the public development salt unless FUNNEL_PII_SALT is

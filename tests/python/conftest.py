@@ -1,6 +1,6 @@
 """Shared fixtures. Every test that writes a warehouse gets its own DuckDB file.
 
-`make test` runs the suite on three pytest-xdist workers, a test module per worker at a time
+`make test` runs the suite on two pytest-xdist workers, a test module per worker at a time
 (`--dist loadfile`, so a module's fixtures are built once). Each worker has its own dbt target and
 log folders (two dbt processes must not share them); what every module only reads (the demo
 exports, the demo build, the reliability reference) is built once per run by whichever worker
@@ -41,21 +41,6 @@ SLOW_MODULES_FIRST = (
     "test_reliability_crash.py",
     "test_quality_failures.py",
 )
-
-
-# The Spark build is the longest single module and uses both cores; the other workers yield the
-# CPU to it (a lower priority, inherited by their dbt and Dagster processes) and fill the gaps
-# (sleeps, waits on locks and subprocesses) that leave a core idle.
-OTHER_WORKERS_NICENESS = 5
-_priority_set = False
-
-
-def pytest_runtest_setup(item: pytest.Item) -> None:
-    global _priority_set
-    if WORKER != "main" and not _priority_set:
-        _priority_set = True
-        if item.path.name != SLOW_MODULES_FIRST[0]:
-            os.nice(OTHER_WORKERS_NICENESS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
