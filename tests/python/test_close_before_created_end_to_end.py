@@ -122,3 +122,19 @@ def test_win_counts_keep_them_and_cycle_averages_leave_them_out(built) -> None:
     assert (won, revenue) == (2, 13000)
     assert mean == pytest.approx(GLOBEX_CYCLE_DAYS)
     assert median == pytest.approx(GLOBEX_CYCLE_DAYS)
+
+
+def test_amounts_keep_their_cents_as_the_export_writes_them(built) -> None:
+    """The real-format export writes "12500.50", "8000" and "" (no amount): staged as 12500.5, 8000.0
+    and null, in the deal's currency and in the reporting currency (USD, rate 1)."""
+    settings, _ = built
+    rows = _query(
+        settings,
+        "select deal_id, amount, amount_reporting from staging.stg_salesforce__opportunities "
+        "where deal_id in ('0065g00000AbCdEAAV', '0065g00000AbCdFAAV', '0065g00000AbCdGAAV') order by deal_id",
+    )
+    assert rows == [
+        ("0065g00000AbCdEAAV", 12500.5, 12500.5),
+        ("0065g00000AbCdFAAV", 8000.0, 8000.0),
+        ("0065g00000AbCdGAAV", None, None),
+    ]
