@@ -92,6 +92,15 @@ def settings_in(directory: Path, **extra: str) -> Settings:
     return Settings.from_env(env)
 
 
+def load_and_build(settings: Settings, landing: Path) -> None:
+    """Load every export under `landing` (none may fail) and build the whole project."""
+    from orchestration.pipeline import build_models, load_exports
+
+    report = load_exports(settings, landing, [])
+    assert not report.failed, [r.message for r in report.failed]
+    build_models(settings)
+
+
 @pytest.fixture
 def make_settings(tmp_path: Path) -> Callable[..., Settings]:
     def factory(name: str = "wh", **extra: str) -> Settings:
@@ -116,15 +125,9 @@ def demo_exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def built_demo(tmp_path_factory: pytest.TempPathFactory, demo_exports: Path) -> Settings:
     """The demo exports loaded and built on DuckDB once per run; each worker gets its own copy of
     the file (dbt docs, MetricFlow and the planner open it for writing), which tests only read."""
-    from orchestration.pipeline import build_models, load_exports
-
-    def build(folder: Path) -> None:
-        settings = settings_in(folder)
-        report = load_exports(settings, demo_exports, [])
-        assert not report.failed, [r.message for r in report.failed]
-        build_models(settings)
-
-    built = settings_in(shared_folder(tmp_path_factory, "built_demo", build))
+    built = settings_in(
+        shared_folder(tmp_path_factory, "built_demo", lambda f: load_and_build(settings_in(f), demo_exports))
+    )
     settings = settings_in(tmp_path_factory.mktemp("built_demo"))
     shutil.copyfile(built.warehouse, settings.warehouse)
     return settings

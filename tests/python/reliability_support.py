@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import settings_in, shared_folder
+from conftest import load_and_build, settings_in, shared_folder
 
 from orchestration.settings import Settings
 
@@ -120,18 +120,16 @@ def load_units(settings: Settings, source: Path, landing: Path, order: tuple[tup
 
 def reference(tmp_path_factory: pytest.TempPathFactory) -> Reference:
     """The reference build, made once per run whichever reliability test asks first."""
-    from orchestration.pipeline import build_models, load_exports
     from orchestration.warehouse.checksum import warehouse_checksums
 
     landing = exports(tmp_path_factory)
-
-    def build(folder: Path) -> None:
-        settings = reliability_settings(folder)
-        report = load_exports(settings, landing, [])
-        assert not report.failed, [r.message for r in report.failed]
-        build_models(settings)
-
-    settings = reliability_settings(shared_folder(tmp_path_factory, "reliability_reference", build))
+    settings = reliability_settings(
+        shared_folder(
+            tmp_path_factory,
+            "reliability_reference",
+            lambda folder: load_and_build(reliability_settings(folder), landing),
+        )
+    )
     return Reference(
         landing, settings, warehouse_checksums(settings.warehouse), raw_checksums(settings.warehouse)
     )
