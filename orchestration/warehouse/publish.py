@@ -12,6 +12,18 @@ time, row count and content checksum, written inside the copy before the swap. A
 check in one read-only connection that what it sees is one whole publication (the counts it
 measures equal the ones stamped), and tell which publication it is reading.
 
+Why the new copy starts as a copy of the previous one: DuckDB opens a database file three times
+while connecting (magic bytes, then the headers, then the blocks the headers point to). A swap
+between the second and third open hands a reader the previous file's headers and the new file's
+blocks, and it fails ("Failed to load metadata pointer", "Could not read enough bytes"): about one
+connection in a thousand while publishing in a loop. So the new publication is written into a copy
+of the previous file, in one transaction and one checkpoint: DuckDB never overwrites a block that
+the last checkpoint's headers reference before the new headers are written, so every block of the
+previous publication is still in place, at the same offset, in the new file. A reader caught in the
+window reads the previous publication, whole. DuckDB truncates free blocks at the end of the file
+on checkpoint; if it did, the previous file's tail is put back. The cost: the file keeps one
+publication's worth of free blocks (the previous one), which the next publish reuses.
+
 A publish killed half way leaves only its hidden temporary file (and that file's WAL); the
 published copy is untouched and the next publish removes the leftovers.
 """
@@ -19,6 +31,7 @@ published copy is untouched and the next publish removes the leftovers.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Mapping
 from datetime import datetime, timezone
@@ -43,12 +56,15 @@ def publish(
     published.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(published)
     staging_file = published.with_name(f".{published.name}.{os.getpid()}.tmp")
+    previous_size = _start_from_previous(published, staging_file, storage_version)
     publication_id = uuid.uuid4().hex
     counts: dict[str, int] = {}
     con = duckdb.connect(config=dict(duckdb_config or {}))
     try:
         con.execute(f"attach '{warehouse}' as src (read_only)")
         con.execute(f"attach '{staging_file}' as pub (storage_version '{storage_version}')")
+        con.execute("begin")  # one transaction, so one checkpoint: see the module docstring
+        _drop_previous_publication(con)
         tables = con.execute(
             "select schema_name, table_name from duckdb_tables() "
             "where database_name = 'src' and schema_name in ("
@@ -65,15 +81,55 @@ def publish(
             con.execute("create schema if not exists pub.audit")
             con.execute("create table pub.audit.load_ledger as select * from src.loader.ledger")
         counts = _stamp_publication(con, [f"{s}.{t}" for s, t in tables], publication_id)
+        con.execute("commit")
         con.execute("detach pub")
     finally:
         con.close()
+    _restore_previous_tail(published, staging_file, previous_size)
     _check_opens_read_only(staging_file, publication_id, len(counts))
     with open(staging_file, "rb") as handle:
         os.fsync(handle.fileno())
     os.replace(staging_file, published)
     _fsync_directory(published.parent)  # the rename itself survives a power cut
     return counts
+
+
+def _start_from_previous(published: Path, staging_file: Path, storage_version: str) -> int:
+    """Copy the published file to `staging_file`; its size, or 0 when there is nothing (usable) to
+    start from: no previous copy, or one this DuckDB cannot write (then the new copy starts empty)."""
+    if not published.exists():
+        return 0
+    shutil.copyfile(published, staging_file)
+    try:
+        with duckdb.connect() as con:
+            con.execute(f"attach '{staging_file}' as pub (storage_version '{storage_version}')")
+            con.execute("detach pub")
+    except duckdb.Error:
+        for leftover in (staging_file, staging_file.with_name(staging_file.name + ".wal")):
+            leftover.unlink(missing_ok=True)
+        return 0
+    return staging_file.stat().st_size
+
+
+def _drop_previous_publication(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop every schema of the previous publication in the copy (inside the open transaction)."""
+    schemas = con.execute(
+        "select schema_name from duckdb_schemas() where database_name = 'pub' "
+        "and schema_name not in ('main', 'information_schema', 'pg_catalog')"
+    ).fetchall()
+    for (schema,) in schemas:
+        con.execute(f"drop schema pub.{schema} cascade")
+
+
+def _restore_previous_tail(published: Path, staging_file: Path, previous_size: int) -> None:
+    """Put back the end of the previous file if DuckDB's checkpoint truncated it, so every block of
+    the previous publication stays where its headers point (DuckDB ignores bytes past its blocks)."""
+    size = staging_file.stat().st_size
+    if size >= previous_size:
+        return
+    with open(published, "rb") as previous, open(staging_file, "ab") as new:
+        previous.seek(size)
+        shutil.copyfileobj(previous, new)
 
 
 def _stamp_publication(
