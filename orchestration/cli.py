@@ -146,7 +146,12 @@ def build(
     target: Annotated[
         str | None, typer.Option(help="dbt target: duckdb (default), spark or spark_thrift.")
     ] = None,
-    select: Annotated[str | None, typer.Option(help="dbt node selection, e.g. staging.")] = None,
+    select: Annotated[
+        str | None,
+        typer.Option(
+            help="dbt node selection, e.g. staging (data tests run when every model they read is selected)."
+        ),
+    ] = None,
     full_refresh: Annotated[
         bool,
         typer.Option(

@@ -98,7 +98,9 @@ def build_models(
         if not data_tests:
             args += ["--exclude-resource-type", "test"]
         if select:
-            args += ["--select", select]
+            # a data test runs only when every model it reads is in the selection: a test comparing
+            # an intermediate model with a mart must not fail a build that selected only the former
+            args += ["--select", select, "--indirect-selection", "cautious"]
         run_dbt(settings, args, target=target, on_progress=on_progress, on_message=on_message)
 
 

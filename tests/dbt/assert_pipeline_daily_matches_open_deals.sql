@@ -6,7 +6,7 @@ daily as (
 
     select source_system, pipeline, stage, open_deals
     from {{ ref('fct_pipeline_daily') }}
-    where day = (select max(as_of_date) from {{ ref('pipeline_as_of') }})
+    where day = (select max(as_of_date) from {{ ref('int_as_of') }})
         and open_deals <> 0
 
 ),
@@ -14,7 +14,7 @@ daily as (
 current_open as (
 
     select source_system, pipeline, current_stage as stage, count(*) as open_deals
-    from {{ ref('pipeline_deals') }}
+    from {{ ref('int_deals_enriched') }}
     where is_open
     group by source_system, pipeline, current_stage
 

@@ -99,7 +99,7 @@ def test_they_reach_the_marts_as_won_and_open_without_a_cycle(built) -> None:
     assert deals[1:] == [(IMPORTED_WON, True, False, None), (ENTERED_LATE, False, True, None)]
     cycles = _query(
         settings,
-        f"select deal_id, sales_cycle_days from marts.pipeline_deals where deal_id = '{IMPORTED_WON}'",
+        f"select deal_id, sales_cycle_days from intermediate.int_deals_enriched where deal_id = '{IMPORTED_WON}'",
     )
     assert cycles == [(IMPORTED_WON, None)]
     hubspot = _query(

@@ -5,7 +5,7 @@ The first export sits in a folder with no date in its path, so its export date i
 is downloaded or copied later. The day-2 export is dated by its folder, 2025-07-01, so it sorted
 BEFORE the first one: the snapshot versions ran backwards (the new state first, the stale state
 as the "latest" version), the spells kept the moved and closed deals in their old stages while
-pipeline_deals (staging's current record, chosen by the record's own modified time) had them
+int_deals_enriched (staging's current record, chosen by the record's own modified time) had them
 moved or closed, and assert_pipeline_daily_matches_open_deals failed, also after --full-refresh.
 
 Day 2, by hand (open deals of the generated Opportunity.csv, in file order):
@@ -110,7 +110,7 @@ def test_day_2_export_is_the_newest_version(built):
 
 def test_spells_and_current_state_agree_on_day_2(built):
     settings, changed = built
-    assert _rows(settings, "select cast(as_of_date as varchar) from marts.pipeline_as_of") == [
+    assert _rows(settings, "select cast(as_of_date as varchar) from intermediate.int_as_of") == [
         ("2025-07-01",)
     ]
     keys = [f"salesforce:{deal_id}" for deal_id in changed]
@@ -130,7 +130,7 @@ def test_spells_and_current_state_agree_on_day_2(built):
     }
     open_now = _rows(
         settings,
-        "select deal_key, current_stage, is_open from marts.pipeline_deals where deal_key in (?, ?, ?, ?, ?) "
+        "select deal_key, current_stage, is_open from intermediate.int_deals_enriched where deal_key in (?, ?, ?, ?, ?) "
         "order by deal_key",
         keys,
     )

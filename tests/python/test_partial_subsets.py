@@ -67,7 +67,7 @@ SUBSETS: dict[str, tuple[str, ...]] = {
     + tuple(f"marketing/{name}" for name in MARKETING_FILES),
 }
 MART_MODELS = sorted(path.stem for path in (PROJECT_DIR / "models" / "marts").rglob("*.sql"))
-DEAL_MARTS = ("dim_deals", "pipeline_deals", "fct_pipeline_daily", "fct_stage_board", "fct_deal_transitions")
+DEAL_MARTS = ("dim_deals", "fct_stale_deals", "fct_pipeline_daily", "fct_stage_board", "fct_deal_transitions")
 PERSON_MARTS = ("dim_persons", "fct_person_transitions", "fct_mql_sla")
 
 
@@ -164,9 +164,9 @@ def test_every_mart_exists_and_the_as_of_is_set(built, subset):
         built[subset], "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
     )
     assert [name for (name,) in tables] == MART_MODELS
-    assert _rows(built[subset], "select count(*) from marts.pipeline_as_of where as_of_date is not null") == [
-        (1,)
-    ]
+    assert _rows(
+        built[subset], "select count(*) from intermediate.int_as_of where as_of_date is not null"
+    ) == [(1,)]
 
 
 @pytest.mark.parametrize("subset", ["persons_only", "leads_only"])
@@ -181,7 +181,9 @@ def test_deals_only_has_every_deal_and_no_person(built, generated):
     settings = built["deals_only"]
     assert _count(settings, "marts.dim_deals") == len(opportunities)
     open_deals = sum(1 for row in opportunities if row["IsClosed"] == "0")
-    assert _rows(settings, "select count(*) from marts.pipeline_deals where is_open") == [(open_deals,)]
+    assert _rows(settings, "select count(*) from intermediate.int_deals_enriched where is_open") == [
+        (open_deals,)
+    ]
     assert {table: _count(settings, f"marts.{table}") for table in PERSON_MARTS} == dict.fromkeys(
         PERSON_MARTS, 0
     )
@@ -238,7 +240,7 @@ def test_leads_only_counts_and_as_of_come_from_the_leads(built):
     # a customer passed through lead (reach is cumulative): 5 reached lead, 2 of them customer
     assert reach == [("lead", 5), ("customer", 2)]
     assert _rows(
-        settings, "select cast(as_of_date as varchar), cast(as_of_at as varchar) from marts.pipeline_as_of"
+        settings, "select cast(as_of_date as varchar), cast(as_of_at as varchar) from intermediate.int_as_of"
     ) == [("2025-04-01", "2025-04-02 00:00:00")]
     assert _count(settings, "marts.dim_owners") == 0
 

@@ -30,7 +30,7 @@ def _cents(value: float) -> int:
 
 
 def test_as_of_date_is_the_latest_event_date(con, truth):
-    got = con.execute("select as_of_date from marts.pipeline_as_of").fetchone()[0]
+    got = con.execute("select as_of_date from intermediate.int_as_of").fetchone()[0]
     assert str(got) == truth["deals"]["pipeline"]["as_of_date"]
 
 
@@ -180,7 +180,7 @@ def test_stage_board_and_daily_snapshot_agree_with_open_deals(con, truth, source
     daily = con.execute(
         """
         select coalesce(sum(open_deals), 0) from marts.fct_pipeline_daily
-        where source_system = ? and day = (select as_of_date from marts.pipeline_as_of)
+        where source_system = ? and day = (select as_of_date from intermediate.int_as_of)
         """,
         [source],
     ).fetchone()[0]

@@ -16,7 +16,7 @@ person_stage_reach as (
 
 touches as (
 
-    select * from {{ ref('fct_marketing_touches') }}
+    select * from {{ ref('int_marketing_touches') }}
 
 ),
 

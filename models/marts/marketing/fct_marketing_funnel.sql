@@ -4,7 +4,7 @@ with
 
 touches as (
 
-    select * from {{ ref('fct_marketing_touches') }}
+    select * from {{ ref('int_marketing_touches') }}
 
 ),
 

@@ -2,13 +2,13 @@ with
 
 attribution as (
 
-    select * from {{ ref('performance_attribution') }}
+    select * from {{ ref('int_attribution') }}
 
 ),
 
 touches as (
 
-    select * from {{ ref('fct_marketing_touches') }}
+    select * from {{ ref('int_marketing_touches') }}
 
 ),
 
@@ -32,7 +32,7 @@ generic_spend as (
 
 as_of as (
 
-    select * from {{ ref('pipeline_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

@@ -2,25 +2,25 @@ with
 
 deals as (
 
-    select * from {{ ref('pipeline_deals') }}
+    select * from {{ ref('int_deals_enriched') }}
 
 ),
 
 states as (
 
-    select * from {{ ref('pipeline_deal_states') }}
+    select * from {{ ref('int_deal_states') }}
 
 ),
 
 win_rates as (
 
-    select * from {{ ref('pipeline_stage_win_rates') }}
+    select * from {{ ref('int_stage_win_rates') }}
 
 ),
 
 as_of as (
 
-    select * from {{ ref('pipeline_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

@@ -12,7 +12,7 @@ with
 
 deals as (
 
-    select * from {{ ref('pipeline_deals') }}
+    select * from {{ ref('int_deals_enriched') }}
 
 ),
 
@@ -30,7 +30,7 @@ stage_definitions as (
 
 as_of as (
 
-    select * from {{ ref('pipeline_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

@@ -2,19 +2,19 @@ with
 
 deals as (
 
-    select * from {{ ref('pipeline_deals') }}
+    select * from {{ ref('int_deals_enriched') }}
 
 ),
 
 states as (
 
-    select * from {{ ref('pipeline_deal_states') }}
+    select * from {{ ref('int_deal_states') }}
 
 ),
 
 as_of as (
 
-    select * from {{ ref('pipeline_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

@@ -2,13 +2,13 @@ with
 
 deals as (
 
-    select * from {{ ref('pipeline_deals') }}
+    select * from {{ ref('int_deals_enriched') }}
 
 ),
 
 as_of as (
 
-    select * from {{ ref('pipeline_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

@@ -8,7 +8,7 @@ targets as (
 
 rates as (
 
-    select * from {{ ref('planning_conversion_rates') }}
+    select * from {{ ref('int_planning_conversion_rates') }}
 
 ),
 

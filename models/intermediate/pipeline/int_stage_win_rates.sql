@@ -2,13 +2,13 @@ with
 
 deals as (
 
-    select * from {{ ref('pipeline_deals') }}
+    select * from {{ ref('int_deals_enriched') }}
 
 ),
 
 states as (
 
-    select * from {{ ref('pipeline_deal_states') }}
+    select * from {{ ref('int_deal_states') }}
 
 ),
 

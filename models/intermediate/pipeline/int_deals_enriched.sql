@@ -38,7 +38,7 @@ stage_definitions as (
 
 as_of as (
 
-    select * from {{ ref('pipeline_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 

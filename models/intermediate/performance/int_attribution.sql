@@ -2,7 +2,7 @@ with
 
 touches as (
 
-    select * from {{ ref('fct_marketing_touches') }}
+    select * from {{ ref('int_marketing_touches') }}
 
 ),
 
@@ -20,13 +20,13 @@ person_reach as (
 
 deals as (
 
-    select * from {{ ref('pipeline_deals') }}
+    select * from {{ ref('int_deals_enriched') }}
 
 ),
 
 as_of as (
 
-    select * from {{ ref('pipeline_as_of') }}
+    select * from {{ ref('int_as_of') }}
 
 ),
 
