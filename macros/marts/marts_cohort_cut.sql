@@ -1,4 +1,4 @@
-{#- One period grain and segment cut of the cohort stage counts (fct_funnel_cohort_stage_counts):
+{#- One period grain and segment cut of the cohort stage counts (int_funnel_cohort_stage_counts):
     entities per cohort period, cut value and stage, with the exact median and p90 of their days
     from entry. `segment_type` is 'all' or a type of marts_funnel_segments().
     A cut whose values grow with the company (many_values: one per rep) has a group per rep, day
@@ -86,5 +86,5 @@
 {#- The post-hook that appends one cut (run after the model's first cut is created). -#}
 {% macro marts_cohort_insert_cut(grain, segment_type) -%}
     insert into {{ this }}
-    {{ marts_cohort_cut(ref('fct_funnel_stage_reach'), grain, segment_type) }}
+    {{ marts_cohort_cut(ref('int_funnel_stage_reach'), grain, segment_type) }}
 {%- endmacro %}

@@ -1,6 +1,6 @@
 """Every cut of the cohort stage counts equals the same counts and percentiles computed another way.
 
-fct_funnel_cohort_stage_counts takes its medians and p90s from DuckDB's percentile aggregate for
+int_funnel_cohort_stage_counts takes its medians and p90s from DuckDB's percentile aggregate for
 most cuts and, for the cuts with a value per rep (owner, manager), from ranks in a window (the
 aggregate's per-group state filled the disk at 10M leads). Here each (grain, cut) is recomputed
 from fct_funnel_stage_reach with DuckDB's quantile_cont on the demo warehouse, so both ways are
@@ -53,7 +53,7 @@ def _built(con: duckdb.DuckDBPyConnection, grain: str, segment_type: str) -> dic
         select source_system, entity_type, pipeline, period_start, segment_value, stage,
             entities_reached, entities_lost_at_stage, entities_open_at_stage,
             median_days_from_entry, p90_days_from_entry
-        from marts.fct_funnel_cohort_stage_counts
+        from intermediate.int_funnel_cohort_stage_counts
         where period_grain = ? and segment_type = ?
         """,
         [grain, segment_type],

@@ -4,14 +4,14 @@ with
 
 stage_reach as (
 
-    select * from {{ ref('fct_funnel_stage_reach') }}
+    select * from {{ ref('int_funnel_stage_reach') }}
 
 ),
 
 -- entities per cohort, cut and stage reached, with the percentiles (built one cut at a time)
 stage_counts as (
 
-    select * from {{ ref('fct_funnel_cohort_stage_counts') }}
+    select * from {{ ref('int_funnel_cohort_stage_counts') }}
 
 ),
 

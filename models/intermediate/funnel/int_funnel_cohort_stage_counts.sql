@@ -17,7 +17,7 @@ with
 
 stage_reach as (
 
-    select * from {{ ref('fct_funnel_stage_reach') }}
+    select * from {{ ref('int_funnel_stage_reach') }}
 
 ),
 
