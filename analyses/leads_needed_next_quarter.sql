@@ -35,12 +35,12 @@ select
     cast({{ var('target_revenue', 1000000) }} as double) as target_revenue,
     cast({{ dbt.date_trunc('quarter', pipeline_add_days(dbt.dateadd('month', 3, 'as_of_date'), 0)) }} as date) as next_quarter_start,
     average_deal_size,
-    {{ pipeline_divide(var('target_revenue', 1000000), 'average_deal_size') }} as deals_needed,
+    {{ safe_divide(var('target_revenue', 1000000), 'average_deal_size') }} as deals_needed,
     stage as top_stage,
     win_probability as top_stage_win_probability,
-    {{ pipeline_divide(pipeline_divide(var('target_revenue', 1000000), 'average_deal_size'), 'win_probability') }}
+    {{ safe_divide(safe_divide(var('target_revenue', 1000000), 'average_deal_size'), 'win_probability') }}
         as deals_needed_at_top_stage,
     deals_per_lead,
-    {{ pipeline_divide(pipeline_divide(pipeline_divide(var('target_revenue', 1000000), 'average_deal_size'), 'win_probability'), 'deals_per_lead') }}
+    {{ safe_divide(safe_divide(safe_divide(var('target_revenue', 1000000), 'average_deal_size'), 'win_probability'), 'deals_per_lead') }}
         as leads_needed
 from top_stage

@@ -81,10 +81,7 @@
             entry_number,
             entered_at,
             exited_at,
-            (
-                {{ epoch_seconds('coalesce(exited_at, ' ~ as_of_timestamp() ~ ')') }}
-                - {{ epoch_seconds('entered_at') }}
-            ) / 86400.0 as days_in_spell,
+            {{ days_between('entered_at', 'coalesce(exited_at, ' ~ as_of_timestamp() ~ ')') }} as days_in_spell,
             exited_at is null as is_current,
             entry_sequence,
             evidence

@@ -7,6 +7,6 @@
     case
         when cast({{ closed_at }} as date) < cast({{ created_at }} as date) then null
         when {{ closed_at }} < {{ created_at }} then cast(0 as double)
-        else ({{ epoch_seconds(closed_at) }} - {{ epoch_seconds(created_at) }}) / 86400.0
+        else {{ days_between(created_at, closed_at) }}
     end
 {%- endmacro %}

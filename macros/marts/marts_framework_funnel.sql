@@ -100,8 +100,8 @@ final as (
         persons_reached_previous_phase,
         persons_furthest_in_phase,
         -- conversion between phases, see semantics "AIDA and TOFU / MOFU / BOFU"
-        {{ marts_divide('persons_reached', 'persons_reached_previous_phase') }} as conversion_from_previous_phase,
-        {{ marts_divide('persons_reached', 'persons_in_cohort') }} as conversion_from_top
+        {{ safe_divide('persons_reached', 'persons_reached_previous_phase') }} as conversion_from_previous_phase,
+        {{ safe_divide('persons_reached', 'persons_in_cohort') }} as conversion_from_top
     from with_denominators
 
 )

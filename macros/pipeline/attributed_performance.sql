@@ -3,17 +3,15 @@
     ('campaign_id' or 'channel'), ending in a CTE `final` with one row per key. The models keep
     their import CTEs (the relation names passed here) and their final select (CAC, ROI, as-of).
 
-    A campaign's channel is the channel most of its touches carry; spend and touches without a
-    campaign count under 'none' at campaign grain, spend of a campaign without touches under
-    'unknown' at channel grain. -#}
+    Spend comes from int_campaign_spend (per campaign, with the campaign's channel); spend and
+    touches without a campaign count under 'none' at campaign grain, spend of a campaign without
+    touches under 'unknown' at channel grain. -#}
 {% macro attributed_performance(
     grain_column,
     attribution='attribution',
     touches='touches',
     persons='persons',
-    ad_spend='ad_spend',
-    generic_spend='generic_spend',
-    as_of='as_of'
+    campaign_spend='campaign_spend'
 ) -%}
 {%- if grain_column not in ('campaign_id', 'channel') -%}
     {{ exceptions.raise_compiler_error("attributed_performance: grain_column must be 'campaign_id' or 'channel', got '" ~ grain_column ~ "'") }}
@@ -25,61 +23,17 @@ source_systems as (
 
 ),
 
--- a campaign's channel: the channel most of its touches carry
-campaign_channels as (
-
-    select campaign_id, channel
-    from (
-        select
-            campaign_id,
-            channel,
-            row_number() over (partition by campaign_id order by count(*) desc, channel) as channel_rank
-        from {{ touches }}
-        where campaign_id is not null
-        group by campaign_id, channel
-    ) as ranked
-    where channel_rank = 1
-
-),
-
--- spend in the reporting currency up to the as-of day: the marketing file's spend is shared by
--- every CRM of the warehouse, a mapping file's spend belongs to its own source system
-spend_rows as (
-
-    select
-        source_systems.source_system,
-        {{ ad_spend }}.campaign_id,
-        {{ ad_spend }}.cost_reporting
-    from {{ ad_spend }}
-    cross join source_systems
-    cross join {{ as_of }}
-    where {{ ad_spend }}.spend_date <= {{ as_of }}.as_of_date
-
-    union all
-
-    select
-        {{ generic_spend }}.source_system,
-        {{ generic_spend }}.campaign_id,
-        {{ generic_spend }}.cost_reporting
-    from {{ generic_spend }}
-    cross join {{ as_of }}
-    where {{ generic_spend }}.spend_date <= {{ as_of }}.as_of_date
-
-),
-
 spend as (
 
     select
-        spend_rows.source_system,
+        source_system,
         {%- if grain_column == 'channel' %}
-        coalesce(campaign_channels.channel, 'unknown') as {{ grain_column }},
+        coalesce(channel, 'unknown') as {{ grain_column }},
         {%- else %}
-        coalesce(spend_rows.campaign_id, 'none') as {{ grain_column }},
+        coalesce(campaign_id, 'none') as {{ grain_column }},
         {%- endif %}
-        sum(spend_rows.cost_reporting) as spend
-    from spend_rows
-    left join campaign_channels
-        on spend_rows.campaign_id = campaign_channels.campaign_id
+        sum(spend) as spend
+    from {{ campaign_spend }}
     group by 1, 2
 
 ),

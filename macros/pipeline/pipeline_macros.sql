@@ -1,20 +1,5 @@
 {#- Shared helpers of the pipeline, performance and planning marts (all engine-portable). -#}
 
-{#- numerator / denominator as a floating-point division; null when the denominator is 0 or null. -#}
-{% macro pipeline_divide(numerator, denominator) -%}
-    case
-        when {{ denominator }} is null or {{ denominator }} = 0 then null
-        else cast({{ numerator }} as double) / cast({{ denominator }} as double)
-    end
-{%- endmacro %}
-
-
-{#- Days between two timestamps as a double: epoch seconds / 86400.0 (never a sub-day datediff). -#}
-{% macro pipeline_days_between(start_ts, end_ts) -%}
-    (({{ epoch_seconds(end_ts) }} - {{ epoch_seconds(start_ts) }}) / 86400.0)
-{%- endmacro %}
-
-
 {#- A date plus n days (n an integer expression), as a date, on every engine. -#}
 {% macro pipeline_add_days(date_expr, days) -%}
     cast({{ dbt.dateadd('day', days, date_expr) }} as date)

@@ -37,25 +37,15 @@ NAMES = {
 
 # Offending edges (reader, what it reads) that issue #17 still has to remove.
 KNOWN_EDGES = {
-    ("fct_touches_before_mql_distribution", "fct_touches_before_mql"),
     ("fct_deal_transitions", "dim_deals"),
     ("fct_person_transitions", "dim_persons"),
     ("fct_funnel_bottlenecks", "fct_funnel_cohort"),
-    ("dim_campaigns", "stg_marketing__ad_spend"),
-    ("dim_campaigns", "stg_marketing__touches"),
-    ("dim_campaigns", "stg_salesforce__campaigns"),
-    ("dim_channels", "stg_marketing__touches"),
-    ("fct_campaign_performance", "stg_generic__spend"),
-    ("fct_campaign_performance", "stg_marketing__ad_spend"),
-    ("fct_channel_performance", "stg_generic__spend"),
-    ("fct_channel_performance", "stg_marketing__ad_spend"),
     ("int_deal_state_versions", "source:generic.deals"),
     ("int_deal_state_versions", "source:hubspot.deals"),
     ("int_deal_state_versions", "source:salesforce.opportunity"),
     ("int_person_state_versions", "source:generic.persons"),
     ("int_person_state_versions", "source:hubspot.contacts"),
     ("int_person_state_versions", "source:salesforce.lead"),
-    ("int_persons", "source:salesforce.lead"),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from orchestration.settings import Settings
@@ -28,3 +29,15 @@ def test_docs_generate_and_every_model_and_column_is_documented(built_demo: Sett
         assert built, f"{unique_id} is not in the catalog (was it built?)"
         undocumented += [f"{unique_id}.{name}" for name in built if name.lower() not in documented]
     assert undocumented == []
+
+
+def test_the_readme_lists_exactly_the_published_marts() -> None:
+    """The README's "What you get" table names every model of the marts schema (what the published
+    BI copy holds) and nothing else."""
+    project = Path(__file__).resolve().parents[2]
+    readme = (project / "README.md").read_text()
+    table = readme[readme.index("| area | marts |") :].split("\n\n", 1)[0]
+    listed = set(re.findall(r"`((?:fct|dim)_\w+)`", table))
+    marts = {path.stem for path in (project / "models" / "marts").rglob("*.sql")}
+    assert sorted(marts - listed) == [], "marts the README does not list"
+    assert sorted(listed - marts) == [], "the README lists tables that are not marts"

@@ -264,11 +264,7 @@ staged as (
     select
         unioned.*,
         coalesce(labels.stage, 'unmapped') as label_stage,
-        case
-            when unioned.status in ('won', 'closed won', 'closed_won') then 'closed_won'
-            when unioned.status in ('lost', 'closed lost', 'closed_lost') then 'closed_lost'
-            else coalesce(labels.stage, 'unmapped')
-        end as current_stage
+        {{ deal_status_stage('unioned.status', 'labels.stage') }} as current_stage
     from unioned
     left join stage_labels as labels
         on unioned.source_system = labels.source_system

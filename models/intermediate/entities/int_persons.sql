@@ -36,36 +36,6 @@ lead_source_channels as (
 
 ),
 
-salesforce_raw_leads as (
-
-    select * from {{ source('salesforce', 'lead') }}
-
-),
-
--- Salesforce keeps the lead score in a custom field (Lead_Score__c), which staging leaves in _extra
-salesforce_lead_scores as (
-
-    select
-        source_system,
-        lead_id,
-        try_cast({{ json_field_text('extra_json', 'Lead_Score__c') }} as double) as lead_score
-    from (
-        select
-            _source_system as source_system,
-            {{ clean_id('id') }} as lead_id,
-            _extra as extra_json,
-            row_number() over (
-                partition by _source_system, {{ clean_id('id') }}
-                order by systemmodstamp desc nulls last, lastmodifieddate desc nulls last,
-                    _exported_at desc nulls last, _file_hash desc nulls last, _row_number desc nulls last
-            ) as version_rank
-        from salesforce_raw_leads
-        where _extra is not null
-    ) as versions
-    where version_rank = 1
-
-),
-
 -- an unconverted lead names its company only as text: match it to an account when the name is unique
 salesforce_account_names as (
 
@@ -91,7 +61,7 @@ salesforce_lead_persons as (
         coalesce(leads.converted_account_id, contacts.account_id, account_names.account_id) as account_id,
         leads.owner_id,
         leads.lead_source,
-        scores.lead_score,
+        leads.lead_score,
         leads.country,
         leads.stage_label,
         leads.converted_contact_id,
@@ -103,9 +73,6 @@ salesforce_lead_persons as (
     left join salesforce_account_names as account_names
         on leads.source_system = account_names.source_system
         and lower(trim(leads.company_name)) = account_names.account_name_key
-    left join salesforce_lead_scores as scores
-        on leads.source_system = scores.source_system
-        and leads.lead_id = scores.lead_id
     where not leads.is_deleted
         and not leads.is_merged
 

@@ -271,7 +271,7 @@ final as (
         with_entry.reached_at,
         with_entry.is_passed_through,
         with_entry.entered_funnel_at,
-        ({{ epoch_seconds('with_entry.reached_at') }} - {{ epoch_seconds('with_entry.entered_funnel_at') }}) / 86400.0
+        {{ days_between('with_entry.entered_funnel_at', 'with_entry.reached_at') }}
             as days_from_entry,
 
         -- outcome at this stage

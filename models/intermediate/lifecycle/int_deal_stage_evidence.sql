@@ -124,11 +124,7 @@ versions_staged as (
     select
         versions.*,
         coalesce(labels.stage, 'unmapped') as label_stage,
-        case
-            when versions.status in ('won', 'closed won', 'closed_won') then 'closed_won'
-            when versions.status in ('lost', 'closed lost', 'closed_lost') then 'closed_lost'
-            else coalesce(labels.stage, 'unmapped')
-        end as version_stage
+        {{ deal_status_stage('versions.status', 'labels.stage') }} as version_stage
     from deal_versions as versions
     left join label_stages as labels
         on versions.source_system = labels.source_system

@@ -60,6 +60,22 @@ stage_labels as (
 
 ),
 
+stage_definitions as (
+
+    select * from {{ ref('stage_definitions') }}
+
+),
+
+-- the deal stages that mean won (seed stage_definitions: is_won), which no open deal is in
+won_stages as (
+
+    select stage
+    from stage_definitions
+    where entity_type = 'deal'
+        and is_won
+
+),
+
 -- labels are matched on their normalised form, so an older export's spelling still maps
 label_stages as (
 
@@ -263,7 +279,7 @@ open_deals as (
     select distinct deal_key
     from deal_entries
     where stage_order is not null
-        and stage not in ('closed_won', 'delivery')
+        and stage not in (select stage from won_stages)
 
 ),
 

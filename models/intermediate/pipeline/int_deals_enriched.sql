@@ -113,7 +113,7 @@ final as (
         end as sales_cycle_days,
         -- age of the current stay, to the end of the as-of day
         case
-            when not deals.is_closed then {{ pipeline_days_between(
+            when not deals.is_closed then {{ days_between(
                 to_business_time('current_spells.current_stage_entered_at'), 'as_of.as_of_at') }}
         end as days_in_current_stage,
         as_of.as_of_date

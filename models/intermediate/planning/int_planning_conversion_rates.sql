@@ -36,6 +36,22 @@ as_of as (
 
 ),
 
+stage_definitions as (
+
+    select * from {{ ref('stage_definitions') }}
+
+),
+
+-- the deal stages that mean won (seed stage_definitions: is_won), which no open deal is in
+won_stages as (
+
+    select stage
+    from stage_definitions
+    where entity_type = 'deal'
+        and is_won
+
+),
+
 -- the measuring window: var('plan_window_days') days up to the end of the as-of day
 plan_window as (
 
@@ -71,7 +87,7 @@ stage_cohort as (
     cross join plan_window
     where {{ to_business_time('reach.reached_at') }} >= plan_window.window_start_at
         and {{ to_business_time('reach.reached_at') }} < plan_window.as_of_at
-        and reach.stage not in ('closed_won', 'delivery')
+        and reach.stage not in (select stage from won_stages)
 
 ),
 
@@ -91,7 +107,7 @@ stage_rates as (
         min(stage_order) as stage_order,
         count(*) as cohort_deals,
         -- P(won | reached k): closed cohort deals won (open ones have no outcome yet)
-        {{ pipeline_divide('sum(is_won)', 'sum(is_won) + sum(is_lost)') }} as win_probability
+        {{ safe_divide('sum(is_won)', 'sum(is_won) + sum(is_lost)') }} as win_probability
     from segmented_cohort
     group by source_system, segment_type, segment_value, stage
 
@@ -200,7 +216,7 @@ lead_rates as (
         segment_value,
         sum(is_lead) as window_leads,
         sum(is_deal) as window_deals,
-        {{ pipeline_divide('sum(is_deal)', 'sum(is_lead)') }} as deals_per_lead
+        {{ safe_divide('sum(is_deal)', 'sum(is_lead)') }} as deals_per_lead
     from segmented_leads
     group by source_system, segment_type, segment_value
 

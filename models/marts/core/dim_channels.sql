@@ -1,40 +1,9 @@
+{#- One row per channel, for BI: int_channels as it is. -#}
 with
-
-lead_source_channels as (
-
-    select * from {{ ref('lead_source_channels') }}
-
-),
-
-touches as (
-
-    select * from {{ ref('stg_marketing__touches') }}
-
-),
 
 channels as (
 
-    select distinct lower(trim(channel)) as channel from lead_source_channels
-    union
-    select distinct lower(trim(channel)) as channel from touches where channel is not null
-    union
-    select 'unknown' as channel
-
-),
-
-final as (
-
-    select
-        channel,
-        case
-            when channel in ('paid_search', 'paid_social') then 'paid'
-            when channel in ('organic_search', 'direct') then 'organic'
-            when channel in ('email', 'events') then 'owned'
-            when channel in ('referral', 'partner') then 'earned'
-            else 'unknown'
-        end as channel_group,
-        channel in ('paid_search', 'paid_social') as is_paid
-    from channels
+    select * from {{ ref('int_channels') }}
 
 )
 
@@ -42,4 +11,4 @@ select
     channel,
     channel_group,
     is_paid
-from final
+from channels

@@ -59,7 +59,7 @@ scored as (
 
     select
         *,
-        {{ marts_divide('baseline_reached', 'baseline_reached_previous_stage') }} as baseline_conversion
+        {{ safe_divide('baseline_reached', 'baseline_reached_previous_stage') }} as baseline_conversion
     from with_baseline
 
 ),

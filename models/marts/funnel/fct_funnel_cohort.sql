@@ -149,8 +149,8 @@ final as (
         entities_reached,
         entities_reached_previous_stage,
         -- conversion from the previous stage / from the top, see semantics "Counting the funnel"
-        {{ marts_divide('entities_reached', 'entities_reached_previous_stage') }} as conversion_from_previous,
-        {{ marts_divide('entities_reached', 'entities_in_cohort') }} as conversion_from_top,
+        {{ safe_divide('entities_reached', 'entities_reached_previous_stage') }} as conversion_from_previous,
+        {{ safe_divide('entities_reached', 'entities_in_cohort') }} as conversion_from_top,
         entities_lost_at_stage,
         entities_open_at_stage,
         median_days_from_entry,

@@ -323,7 +323,7 @@ final as (
         entities_entered_previous_stage,
         -- period funnel ratio, see semantics "Counting the funnel": not a cohort conversion (it
         -- can exceed 1 when earlier cohorts move on)
-        {{ marts_divide('entities_entered', 'entities_entered_previous_stage') }} as ratio_to_previous_stage,
+        {{ safe_divide('entities_entered', 'entities_entered_previous_stage') }} as ratio_to_previous_stage,
         entities_lost_at_stage
     from with_previous
 

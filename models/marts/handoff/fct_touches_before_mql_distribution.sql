@@ -4,7 +4,7 @@ with
 
 touches_before_mql as (
 
-    select * from {{ ref('fct_touches_before_mql') }}
+    select * from {{ ref('int_touches_before_mql') }}
 
 ),
 
@@ -70,7 +70,7 @@ final as (
         bucket_counts.touches_bucket,
         bucket_counts.touches_bucket_order,
         bucket_counts.persons,
-        {{ marts_divide('bucket_counts.persons', 'channel_stats.channel_persons') }} as share_of_channel,
+        {{ safe_divide('bucket_counts.persons', 'channel_stats.channel_persons') }} as share_of_channel,
         channel_stats.channel_persons,
         channel_stats.mean_touches_before_mql,
         channel_stats.median_touches_before_mql

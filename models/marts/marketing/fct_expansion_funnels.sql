@@ -127,11 +127,11 @@ final as (
         deals_reached,
         deals_reached_previous_stage,
         -- conversions, see semantics "Counting the funnel"
-        {{ marts_divide('deals_reached', 'deals_reached_previous_stage') }} as conversion_from_previous,
-        {{ marts_divide('deals_reached', 'deals_in_funnel') }} as conversion_from_top,
+        {{ safe_divide('deals_reached', 'deals_reached_previous_stage') }} as conversion_from_previous,
+        {{ safe_divide('deals_reached', 'deals_in_funnel') }} as conversion_from_top,
         deals_won,
         -- P(won | reached stage), see semantics "Historical forecast"
-        {{ marts_divide('deals_won', 'deals_reached') }} as win_rate_from_stage,
+        {{ safe_divide('deals_won', 'deals_reached') }} as win_rate_from_stage,
         deals_lost_at_stage,
         deals_open_at_stage,
         won_amount_reporting

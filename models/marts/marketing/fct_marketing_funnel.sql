@@ -278,8 +278,8 @@ final as (
         people_reached,
         people_reached_previous_phase,
         people_furthest_in_phase,
-        {{ marts_divide('people_reached', 'people_reached_previous_phase') }} as conversion_from_previous_phase,
-        {{ marts_divide('people_reached', 'people_in_cohort') }} as conversion_from_top
+        {{ safe_divide('people_reached', 'people_reached_previous_phase') }} as conversion_from_previous_phase,
+        {{ safe_divide('people_reached', 'people_in_cohort') }} as conversion_from_top
     from with_denominators
 
 )

@@ -18,15 +18,9 @@ persons as (
 
 ),
 
-ad_spend as (
+campaign_spend as (
 
-    select * from {{ ref('stg_marketing__ad_spend') }}
-
-),
-
-generic_spend as (
-
-    select * from {{ ref('stg_generic__spend') }}
+    select * from {{ ref('int_campaign_spend') }}
 
 ),
 
@@ -52,9 +46,9 @@ select
     final.revenue,
     final.pipeline_sourced,
     -- CAC (semantics, Channel performance): spend / new customers, null when there are none
-    {{ pipeline_divide('final.spend', 'final.new_customers') }} as customer_acquisition_cost,
+    {{ safe_divide('final.spend', 'final.new_customers') }} as customer_acquisition_cost,
     -- ROI (semantics): (revenue - spend) / spend, null without spend
-    {{ pipeline_divide('final.revenue - final.spend', 'final.spend') }} as return_on_investment,
+    {{ safe_divide('final.revenue - final.spend', 'final.spend') }} as return_on_investment,
     as_of.as_of_date
 from final
 cross join as_of

@@ -148,11 +148,11 @@ select
     aggregated.leads_owned,
     aggregated.leads_converted,
     -- conversions per 100 leads (semantics, Rep performance)
-    100.0 * {{ pipeline_divide('aggregated.leads_converted', 'aggregated.leads_owned') }} as conversions_per_100_leads,
+    100.0 * {{ safe_divide('aggregated.leads_converted', 'aggregated.leads_owned') }} as conversions_per_100_leads,
     aggregated.deals_won,
     aggregated.deals_lost,
     -- win rate (semantics, Pipeline numbers): won / (won + lost)
-    {{ pipeline_divide('aggregated.deals_won', 'aggregated.deals_won + aggregated.deals_lost') }} as win_rate,
+    {{ safe_divide('aggregated.deals_won', 'aggregated.deals_won + aggregated.deals_lost') }} as win_rate,
     aggregated.revenue,
     aggregated.average_deal_size,
     aggregated.sales_cycle_days_mean,

@@ -218,8 +218,8 @@ final as (
     select
         aggregated.*,
         -- win rate (semantics, Pipeline numbers): won / (won + lost) over deals closed in the window
-        {{ pipeline_divide('won_deals', 'won_deals + lost_deals') }} as win_rate,
-        {{ pipeline_divide('won_amount', 'won_amount + lost_amount') }} as win_rate_amount
+        {{ safe_divide('won_deals', 'won_deals + lost_deals') }} as win_rate,
+        {{ safe_divide('won_amount', 'won_amount + lost_amount') }} as win_rate_amount
     from aggregated
 
 )

@@ -25,7 +25,7 @@ finished_spells as (
         spells.source_system,
         spells.pipeline,
         spells.stage,
-        {{ pipeline_days_between('spells.entered_at', 'spells.exited_at') }} as spell_days
+        {{ days_between('spells.entered_at', 'spells.exited_at') }} as spell_days
     from spells
     cross join as_of
     where spells.exited_at is not null

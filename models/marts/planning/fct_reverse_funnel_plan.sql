@@ -37,7 +37,7 @@ stage_plan as (
         target_rows.target_revenue,
         rates.average_deal_size,
         -- reverse funnel plan (semantics): deals needed = target / average deal size
-        {{ pipeline_divide('target_rows.target_revenue', 'rates.average_deal_size') }} as deals_needed,
+        {{ safe_divide('target_rows.target_revenue', 'rates.average_deal_size') }} as deals_needed,
         rates.stage,
         rates.stage_order,
         rates.win_probability,
@@ -62,7 +62,7 @@ final as (
     select
         stage_plan.*,
         -- needed at stage k = deals needed / P(won | reached k)
-        {{ pipeline_divide('deals_needed', 'win_probability') }} as needed_at_stage
+        {{ safe_divide('deals_needed', 'win_probability') }} as needed_at_stage
     from stage_plan
 
 )
@@ -82,7 +82,7 @@ select
     needed_at_stage,
     deals_per_lead,
     -- leads needed at the top: deals needed at the top stage / deals per lead (only on the top stage row)
-    case when stage_rank = 1 then {{ pipeline_divide('needed_at_stage', 'deals_per_lead') }} end as leads_needed,
+    case when stage_rank = 1 then {{ safe_divide('needed_at_stage', 'deals_per_lead') }} end as leads_needed,
     as_of_date,
     window_start
 from final

@@ -41,6 +41,8 @@ renamed as (
 
         -- numerics
         numberofemployees as number_of_employees,
+        -- Salesforce keeps the lead score in a custom field (Lead_Score__c), which the loader keeps in _extra
+        try_cast({{ json_field_text('_extra', 'Lead_Score__c') }} as double) as lead_score,
 
         -- booleans
         coalesce({{ to_boolean('isconverted') }}, false) as is_converted,
