@@ -8,3 +8,10 @@
         else coalesce({{ label_stage }}, 'unmapped')
     end
 {%- endmacro %}
+
+
+{#- True when `stage` is a deal stage that means won (seed stage_definitions: is_won), where no
+    deal is open. -#}
+{% macro is_won_deal_stage(stage) -%}
+    ({{ stage }} in (select stage from {{ ref('stage_definitions') }} where entity_type = 'deal' and is_won))
+{%- endmacro %}

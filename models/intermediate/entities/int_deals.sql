@@ -24,22 +24,6 @@ lead_source_channels as (
 
 ),
 
-stage_definitions as (
-
-    select * from {{ ref('stage_definitions') }}
-
-),
-
--- the deal stages that mean won (seed stage_definitions: is_won), which no open deal is in
-won_stages as (
-
-    select stage
-    from stage_definitions
-    where entity_type = 'deal'
-        and is_won
-
-),
-
 own_channel_candidates as (
 
     select
@@ -93,7 +77,7 @@ lost_at as (
         on entries.deal_key = closing_entries.deal_key
         and entries.entry_sequence < closing_entries.entry_sequence
     where entries.stage_order is not null
-        and entries.stage not in (select stage from won_stages)
+        and not {{ is_won_deal_stage('entries.stage') }}
 
 ),
 

@@ -60,22 +60,6 @@ stage_labels as (
 
 ),
 
-stage_definitions as (
-
-    select * from {{ ref('stage_definitions') }}
-
-),
-
--- the deal stages that mean won (seed stage_definitions: is_won), which no open deal is in
-won_stages as (
-
-    select stage
-    from stage_definitions
-    where entity_type = 'deal'
-        and is_won
-
-),
-
 -- labels are matched on their normalised form, so an older export's spelling still maps
 label_stages as (
 
@@ -279,7 +263,7 @@ open_deals as (
     select distinct deal_key
     from deal_entries
     where stage_order is not null
-        and stage not in (select stage from won_stages)
+        and not {{ is_won_deal_stage('stage') }}
 
 ),
 

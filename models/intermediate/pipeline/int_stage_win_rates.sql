@@ -18,22 +18,6 @@ reach as (
 
 ),
 
-stage_definitions as (
-
-    select * from {{ ref('stage_definitions') }}
-
-),
-
--- the deal stages that mean won (seed stage_definitions: is_won), which no open deal is in
-won_stages as (
-
-    select stage
-    from stage_definitions
-    where entity_type = 'deal'
-        and is_won
-
-),
-
 -- per snapshot point: the deals that reached a stage within the trailing
 -- var('forecast_window_days') days up to the point, and their outcome as known at the point
 cohort as (
@@ -52,7 +36,7 @@ cohort as (
     where {{ to_business_time('reach.reached_at') }} < cast({{ pipeline_add_days('states.point_date', 1) }} as timestamp)
         and {{ to_business_time('reach.reached_at') }}
             >= cast({{ pipeline_add_days('states.point_date', 1 - var('forecast_window_days', 365)) }} as timestamp)
-        and reach.stage not in (select stage from won_stages)
+        and not {{ is_won_deal_stage('reach.stage') }}
 
 ),
 

@@ -36,22 +36,6 @@ as_of as (
 
 ),
 
-stage_definitions as (
-
-    select * from {{ ref('stage_definitions') }}
-
-),
-
--- the deal stages that mean won (seed stage_definitions: is_won), which no open deal is in
-won_stages as (
-
-    select stage
-    from stage_definitions
-    where entity_type = 'deal'
-        and is_won
-
-),
-
 -- the measuring window: var('plan_window_days') days up to the end of the as-of day
 plan_window as (
 
@@ -87,7 +71,7 @@ stage_cohort as (
     cross join plan_window
     where {{ to_business_time('reach.reached_at') }} >= plan_window.window_start_at
         and {{ to_business_time('reach.reached_at') }} < plan_window.as_of_at
-        and reach.stage not in (select stage from won_stages)
+        and not {{ is_won_deal_stage('reach.stage') }}
 
 ),
 
