@@ -40,12 +40,6 @@ KNOWN_EDGES = {
     ("fct_deal_transitions", "dim_deals"),
     ("fct_person_transitions", "dim_persons"),
     ("fct_funnel_bottlenecks", "fct_funnel_cohort"),
-    ("int_deal_state_versions", "source:generic.deals"),
-    ("int_deal_state_versions", "source:hubspot.deals"),
-    ("int_deal_state_versions", "source:salesforce.opportunity"),
-    ("int_person_state_versions", "source:generic.persons"),
-    ("int_person_state_versions", "source:hubspot.contacts"),
-    ("int_person_state_versions", "source:salesforce.lead"),
 }
 
 

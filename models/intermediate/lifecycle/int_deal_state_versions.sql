@@ -1,5 +1,5 @@
-{#- One row per deal per landed export of a current-state file (raw keeps every version; staging
-    only the latest). Read from the raw sources so successive exports become snapshot evidence. -#}
+{#- One row per deal record per landed export of a current-state file (the stg_*_versions staging
+    views), so successive exports become snapshot evidence. -#}
 {%- set entity_keys = ['source_system', 'deal_id'] -%}
 {{
     config(
@@ -13,71 +13,66 @@
 
 with
 
-salesforce_opportunities as (
+salesforce_opportunity_versions as (
 
-    select * from {{ source('salesforce', 'opportunity') }}
-
-),
-
-hubspot_deals as (
-
-    select * from {{ source('hubspot', 'deals') }}
+    select * from {{ ref('stg_salesforce__opportunity_versions') }}
 
 ),
 
-generic_deals as (
+hubspot_deal_versions as (
 
-    select * from {{ source('generic', 'deals') }}
+    select * from {{ ref('stg_hubspot__deal_versions') }}
 
 ),
 
+generic_deal_versions as (
+
+    select * from {{ ref('stg_generic__deal_versions') }}
+
+),
+
+-- one row per record per export, from each source's versioned staging
 unioned as (
 
     select
-        _source_system as source_system,
-        {{ clean_id('id') }} as deal_id,
-        'default' as pipeline,
-        {{ clean_text('stagename') }} as stage_label,
-        cast(null as {{ dbt.type_string() }}) as status,
-        cast(null as timestamp) as closed_at,
-        coalesce(systemmodstamp, lastmodifieddate) as modified_at,
-        _exported_at as exported_at,
-        _file_hash as file_hash,
-        _row_number as row_number_in_file,
-        _loaded_at as loaded_at
-    from salesforce_opportunities
-
-    union all
-
-    select
-        _source_system as source_system,
-        {{ clean_id('hs_object_id') }} as deal_id,
-        coalesce({{ clean_id('pipeline') }}, 'default') as pipeline,
-        {{ clean_text('dealstage') }} as stage_label,
-        cast(null as {{ dbt.type_string() }}) as status,
-        cast(null as timestamp) as closed_at,
-        hs_lastmodifieddate as modified_at,
-        _exported_at as exported_at,
-        _file_hash as file_hash,
-        _row_number as row_number_in_file,
-        _loaded_at as loaded_at
-    from hubspot_deals
-
-    union all
-
-    select
-        _source_system as source_system,
-        {{ clean_id('deal_id') }} as deal_id,
-        coalesce({{ clean_text('pipeline') }}, 'default') as pipeline,
-        {{ clean_text('stage') }} as stage_label,
-        lower({{ clean_text('status') }}) as status,
+        source_system,
+        deal_id,
+        pipeline,
+        stage_label,
+        status,
         closed_at,
-        updated_at as modified_at,
-        _exported_at as exported_at,
-        _file_hash as file_hash,
-        _row_number as row_number_in_file,
-        _loaded_at as loaded_at
-    from generic_deals
+        modified_at,
+        exported_at,
+        loaded_at
+    from salesforce_opportunity_versions
+
+    union all
+
+    select
+        source_system,
+        deal_id,
+        pipeline,
+        stage_label,
+        status,
+        closed_at,
+        modified_at,
+        exported_at,
+        loaded_at
+    from hubspot_deal_versions
+
+    union all
+
+    select
+        source_system,
+        deal_id,
+        pipeline,
+        stage_label,
+        status,
+        closed_at,
+        modified_at,
+        exported_at,
+        loaded_at
+    from generic_deal_versions
 
 ),
 
@@ -87,20 +82,6 @@ refreshed as (
     select *
     from unioned
     {{ entity_refresh_filter('unioned', entity_keys) }}
-
-),
-
--- several rows of one deal in one export: the record's latest modification wins (as in staging)
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_system, deal_id, exported_at
-            order by modified_at desc nulls last, file_hash desc, row_number_in_file desc
-        ) as version_rank
-    from refreshed
-    where deal_id is not null
 
 ),
 
@@ -122,8 +103,7 @@ final as (
         ) as version_number,
         loaded_at,
         {{ entity_bucket(entity_keys) }} as entity_bucket
-    from ranked
-    where version_rank = 1
+    from refreshed
 
 )
 

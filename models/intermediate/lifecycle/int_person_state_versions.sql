@@ -1,5 +1,5 @@
-{#- One row per person record per landed export of a current-state file (raw keeps every version;
-    staging only the latest). Read from the raw sources so successive exports become snapshot evidence. -#}
+{#- One row per person record per landed export of a current-state file (the stg_*_versions staging
+    views), so successive exports become snapshot evidence. -#}
 {%- set entity_keys = ['source_system', 'person_id'] -%}
 {{
     config(
@@ -13,62 +13,57 @@
 
 with
 
-salesforce_leads as (
+salesforce_lead_versions as (
 
-    select * from {{ source('salesforce', 'lead') }}
-
-),
-
-hubspot_contacts as (
-
-    select * from {{ source('hubspot', 'contacts') }}
+    select * from {{ ref('stg_salesforce__lead_versions') }}
 
 ),
 
-generic_persons as (
+hubspot_contact_versions as (
 
-    select * from {{ source('generic', 'persons') }}
+    select * from {{ ref('stg_hubspot__contact_versions') }}
 
 ),
 
+generic_person_versions as (
+
+    select * from {{ ref('stg_generic__person_versions') }}
+
+),
+
+-- one row per record per export, from each source's versioned staging
 unioned as (
 
     select
-        _source_system as source_system,
-        {{ clean_id('id') }} as person_id,
-        {{ clean_text('status') }} as stage_label,
-        coalesce(systemmodstamp, lastmodifieddate) as modified_at,
-        _exported_at as exported_at,
-        _file_hash as file_hash,
-        _row_number as row_number_in_file,
-        _loaded_at as loaded_at
-    from salesforce_leads
+        source_system,
+        person_id,
+        stage_label,
+        modified_at,
+        exported_at,
+        loaded_at
+    from salesforce_lead_versions
 
     union all
 
     select
-        _source_system as source_system,
-        {{ clean_id('hs_object_id') }} as person_id,
-        {{ clean_text('lifecyclestage') }} as stage_label,
-        lastmodifieddate as modified_at,
-        _exported_at as exported_at,
-        _file_hash as file_hash,
-        _row_number as row_number_in_file,
-        _loaded_at as loaded_at
-    from hubspot_contacts
+        source_system,
+        person_id,
+        stage_label,
+        modified_at,
+        exported_at,
+        loaded_at
+    from hubspot_contact_versions
 
     union all
 
     select
-        _source_system as source_system,
-        {{ clean_id('person_id') }} as person_id,
-        {{ clean_text('lifecycle_stage') }} as stage_label,
-        updated_at as modified_at,
-        _exported_at as exported_at,
-        _file_hash as file_hash,
-        _row_number as row_number_in_file,
-        _loaded_at as loaded_at
-    from generic_persons
+        source_system,
+        person_id,
+        stage_label,
+        modified_at,
+        exported_at,
+        loaded_at
+    from generic_person_versions
 
 ),
 
@@ -78,20 +73,6 @@ refreshed as (
     select *
     from unioned
     {{ entity_refresh_filter('unioned', entity_keys) }}
-
-),
-
--- several rows of one person in one export: the record's latest modification wins (as in staging)
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_system, person_id, exported_at
-            order by modified_at desc nulls last, file_hash desc, row_number_in_file desc
-        ) as version_rank
-    from refreshed
-    where person_id is not null
 
 ),
 
@@ -111,8 +92,7 @@ final as (
         ) as version_number,
         loaded_at,
         {{ entity_bucket(entity_keys) }} as entity_bucket
-    from ranked
-    where version_rank = 1
+    from refreshed
 
 )
 
