@@ -6,9 +6,9 @@ transitions as (
 
 ),
 
-dims as (
+deals as (
 
-    select * from {{ ref('dim_deals') }}
+    select * from {{ ref('int_deals_enriched') }}
 
 ),
 
@@ -20,7 +20,7 @@ stage_definitions as (
 
 {{ transition_facts(
     'transitions',
-    'dims',
+    'deals',
     'stage_definitions',
     'deal_key',
     'deal',

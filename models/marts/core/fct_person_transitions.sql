@@ -6,9 +6,9 @@ transitions as (
 
 ),
 
-dims as (
+persons as (
 
-    select * from {{ ref('dim_persons') }}
+    select * from {{ ref('int_persons_enriched') }}
 
 ),
 
@@ -20,7 +20,7 @@ stage_definitions as (
 
 {{ transition_facts(
     'transitions',
-    'dims',
+    'persons',
     'stage_definitions',
     'person_key',
     'person',
