@@ -7,8 +7,7 @@ Read from the parsed manifest, so a new model is checked without touching this f
 - names say the layer: `stg_<source>__<entity>`, `int_`, and `fct_` / `dim_` in marts (the marts
   schema is what the published BI copy ships).
 
-Issue #17 moves the remaining offenders; until then they are listed in KNOWN_EDGES. A new offending
-edge fails, and so does a listed edge that is gone (delete it from the list: it only shrinks).
+Every offending edge fails, named reader -> what it reads.
 """
 
 from __future__ import annotations
@@ -34,14 +33,6 @@ NAMES = {
     "marts": re.compile(r"^(fct|dim)_[a-z0-9_]+$"),
     "semantic": re.compile(r"^metricflow_time_spine$"),
 }
-
-# Offending edges (reader, what it reads) that issue #17 still has to remove.
-KNOWN_EDGES = {
-    ("fct_deal_transitions", "dim_deals"),
-    ("fct_person_transitions", "dim_persons"),
-    ("fct_funnel_bottlenecks", "fct_funnel_cohort"),
-}
-
 
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
@@ -80,10 +71,7 @@ def test_every_model_reads_only_the_layers_below_it(manifest: dict) -> None:
         for reader, layer, read, read_layer in _edges(manifest)
         if read_layer not in READS[layer]
     }
-    new = sorted(message for edge, message in offending.items() if edge not in KNOWN_EDGES)
-    assert not new, "models read a layer they may not:\n" + "\n".join(new)
-    fixed = sorted(f"{reader} -> {read}" for reader, read in KNOWN_EDGES - offending.keys())
-    assert not fixed, "no longer offending, remove from KNOWN_EDGES:\n" + "\n".join(fixed)
+    assert not offending, "models read a layer they may not:\n" + "\n".join(sorted(offending.values()))
 
 
 def test_every_model_is_named_for_its_layer(manifest: dict) -> None:

@@ -1,5 +1,6 @@
 {#- Cohort funnel (semantics: "Counting the funnel", cohort funnel): entities grouped by the period in
-    which they entered the funnel's first stage, per stage of their pipeline, per segment cut. -#}
+    which they entered the funnel's first stage, per stage of their pipeline, per segment cut. The
+    logic of fct_funnel_cohort (its thin published copy) and the steps fct_funnel_bottlenecks scores. -#}
 with
 
 stage_reach as (

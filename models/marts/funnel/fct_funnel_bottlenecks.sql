@@ -6,7 +6,7 @@ with
 
 cohort_funnel as (
 
-    select * from {{ ref('fct_funnel_cohort') }}
+    select * from {{ ref('int_funnel_cohort') }}
 
 ),
 
