@@ -87,18 +87,3 @@
     from {{ relation }}
     {%- endfor %}
 {%- endmacro %}
-
-
-{#- The as-of time of the hand-off SLA, a UTC timestamp: var('as_of') (a timestamp) if set, else
-    the end of var('as_of_date') (a date: the whole day counts), else `fallback_expr` (the models
-    pass the latest event time in the data, so a rebuild of the same data gives the same answer;
-    current_timestamp would make the mart and its tests change by the hour). -#}
-{% macro marts_as_of(fallback_expr) -%}
-    {%- if var('as_of', none) is not none -%}
-        cast('{{ var("as_of") }}' as timestamp)
-    {%- elif var('as_of_date', none) is not none -%}
-        cast({{ dbt.dateadd('day', 1, "cast('" ~ var('as_of_date') ~ "' as date)") }} as timestamp)
-    {%- else -%}
-        {{ fallback_expr }}
-    {%- endif -%}
-{%- endmacro %}

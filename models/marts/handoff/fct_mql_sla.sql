@@ -21,13 +21,10 @@ stage_definitions as (
 
 ),
 
--- as-of: var as_of / as_of_date, else the latest stage entry in the data (deterministic)
+-- the warehouse's one as-of (pinned, else the end of the data's latest event day)
 as_of as (
 
-    -- max() of the var's constant, or of the entry times: one row either way
-    select
-        max({{ marts_as_of('entered_at') }}) as as_of_at
-    from person_stage_entries
+    select as_of_at from {{ ref('int_as_of') }}
 
 ),
 
