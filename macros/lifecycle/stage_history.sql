@@ -58,16 +58,18 @@
 
 
 {#- Spells: one row per stay in a stage, [entered_at, exited_at), exited_at null while current;
-    days from epoch seconds / 86400.0 (never a sub-day datediff). A current spell runs to the as-of
-    instant: var('as_of_timestamp') when set, else the current timestamp. -#}
-{% macro stage_spells(entries, entity_key) -%}
+    days from epoch seconds / 86400.0 (never a sub-day datediff). A current spell runs to the
+    warehouse's one as-of instant (`as_of`, the relation int_as_of). -#}
+{% macro stage_spells(entries, as_of, entity_key) -%}
 
     with_exits as (
 
         select
             entries.*,
-            lead(entered_at) over (partition by {{ entity_key }} order by entry_sequence) as exited_at
+            lead(entered_at) over (partition by {{ entity_key }} order by entry_sequence) as exited_at,
+            as_of.as_of_at
         from {{ entries }} as entries
+        cross join {{ as_of }} as as_of
 
     ),
 
@@ -81,7 +83,7 @@
             entry_number,
             entered_at,
             exited_at,
-            {{ days_between('entered_at', 'coalesce(exited_at, ' ~ as_of_timestamp() ~ ')') }} as days_in_spell,
+            {{ days_between('entered_at', 'coalesce(exited_at, as_of_at)') }} as days_in_spell,
             exited_at is null as is_current,
             entry_sequence,
             evidence
@@ -216,41 +218,6 @@
         left join reached_times
             on candidates.{{ entity_key }} = reached_times.{{ entity_key }}
             and candidates.stage_position = reached_times.stage_position
-
-    )
-
-{%- endmacro %}
-
-
-{#- Durations: one row per entity and stage from its spells (stage_spells output), time in stage
-    given as the latest spell and as the sum of spells (semantics). Ends in a CTE `aggregated`. -#}
-{% macro stage_durations(spells, entity_key) -%}
-
-    -- the latest spell per stage: time in stage is given as the latest spell and as the sum (semantics)
-    ranked as (
-
-        select
-            {{ spells }}.*,
-            row_number() over (partition by {{ entity_key }}, stage order by entered_at desc, entry_sequence desc) as recency_rank
-        from {{ spells }}
-
-    ),
-
-    aggregated as (
-
-        select
-            {{ entity_key }},
-            source_system,
-            pipeline,
-            stage,
-            count(*) as spell_count,
-            min(entered_at) as first_entered_at,
-            max(entered_at) as last_entered_at,
-            sum(days_in_spell) as total_days_in_stage,
-            max(case when recency_rank = 1 then days_in_spell end) as latest_spell_days,
-            max(case when recency_rank = 1 and is_current then 1 else 0 end) = 1 as is_current
-        from ranked
-        group by {{ entity_key }}, source_system, pipeline, stage
 
     )
 

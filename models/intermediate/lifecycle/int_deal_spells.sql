@@ -6,7 +6,13 @@ entries as (
 
 ),
 
-{{ stage_spells('entries', 'deal_key') }}
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
+{{ stage_spells('entries', 'as_of', 'deal_key') }}
 
 select
     deal_key,

@@ -6,7 +6,13 @@ entries as (
 
 ),
 
-{{ stage_spells('entries', 'person_key') }}
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
+{{ stage_spells('entries', 'as_of', 'person_key') }}
 
 select
     person_key,
