@@ -339,8 +339,11 @@ def ui(
     """Start the Dagster UI (webserver and daemon) on 127.0.0.1: schedules, sensors, run history."""
     import os
 
+    from orchestration.warehouse.manifest import ensure_manifest
+
     settings = Settings.from_env()
     settings.export_to_environment()
+    ensure_manifest(settings)  # the code location loads a prepared manifest
     executable = Path(sys.executable).with_name("dagster")
     os.execv(
         str(executable),

@@ -40,6 +40,9 @@ def build_dbt_assets(manifest: Path):  # noqa: ANN201 - an AssetsDefinition
     def funnel_dbt_models(context: AssetExecutionContext, dbt: DbtCliResource):  # noqa: ANN202
         settings = Settings.from_env()
         refuse_weak_salt(settings)  # also when only dbt assets are materialized
+        # dagster-dbt starts dbt with this process's environment: give it these settings' absolute
+        # paths (a step, at run time; loading the definitions changes nothing)
+        settings.export_to_environment()
         with step_writer_lock(context, settings):
             # No fetch_row_counts(): it would open the DuckDB file while dbt still holds the write lock.
             invocation = dbt.cli(["build", *PRODUCTION_BUILD_FLAGS], context=context, raise_on_error=False)

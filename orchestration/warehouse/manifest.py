@@ -28,3 +28,18 @@ def ensure_manifest(settings: Settings) -> Path:
     if not manifest.exists() or manifest.stat().st_mtime < _newest_input(settings.project_dir):
         run_dbt(settings, ["parse", "--quiet"], capture=True)
     return manifest
+
+
+class ManifestMissing(RuntimeError):
+    """The dbt manifest Dagster needs has not been prepared."""
+
+
+def prepared_manifest(settings: Settings) -> Path:
+    """The manifest a production code location loads, never parsing: preparing it is a build step."""
+    manifest = Path(settings.dbt_env()["DBT_TARGET_PATH"]) / "manifest.json"
+    if not manifest.exists():
+        raise ManifestMissing(
+            f"no dbt manifest at {manifest}: prepare it first (`funnel build`, `funnel ui`, or "
+            "`dbt parse` with the project's environment)"
+        )
+    return manifest

@@ -285,6 +285,7 @@ def test_the_dbt_step_refuses_a_weak_salt_when_run_alone(make_settings) -> None:
     from orchestration.pipeline import failed_steps
 
     settings = make_settings("dbt_alone", FUNNEL_PII_SALT="")
+    settings.export_to_environment()  # as `funnel run` does before it runs the job in process
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def("refresh")
     dbt_keys = [
