@@ -34,6 +34,7 @@ NAMES = {
     "semantic": re.compile(r"^metricflow_time_spine$"),
 }
 
+
 @pytest.fixture(scope="module")
 def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
     settings = settings_in(tmp_path_factory.mktemp("dag"))

@@ -42,7 +42,9 @@ def test_stale_deals_are_dim_deals_rows(built_demo: Settings, deals: pd.DataFram
     ):
         left, right = joined[f"{column}_stale"], joined[f"{column}_dim"]
         differ = ~((left == right) | (left.isna() & right.isna()))
-        assert not differ.any(), f"{column}: {joined.loc[differ, ['deal_key', f'{column}_stale', f'{column}_dim']].head()}"
+        assert not differ.any(), (
+            f"{column}: {joined.loc[differ, ['deal_key', f'{column}_stale', f'{column}_dim']].head()}"
+        )
     assert joined["is_open"].all()
 
 
@@ -59,7 +61,9 @@ def test_stage_board_counts_dim_deals_open_deals(built_demo: Settings, deals: pd
         .reset_index()
         .rename(columns={"current_stage": "stage"})
     )
-    merged = board.merge(expected, on=["source_system", "pipeline", "stage"], suffixes=("", "_dim"), how="outer")
+    merged = board.merge(
+        expected, on=["source_system", "pipeline", "stage"], suffixes=("", "_dim"), how="outer"
+    )
     assert len(merged) == len(board) == len(expected)
     assert (merged["open_deals"] == merged["open_deals_dim"]).all()
     assert ((merged["total_amount"] - merged["total_amount_dim"]).abs() < 1e-6).all()
@@ -81,9 +85,12 @@ def test_days_in_current_stage_is_the_open_deals_age_at_the_as_of(
 
 def test_sales_cycle_is_days_to_close_of_won_deals(built_demo: Settings, deals: pd.DataFrame) -> None:
     enriched = _frame(
-        built_demo, "select deal_key, is_won, days_to_close, sales_cycle_days from intermediate.int_deals_enriched"
+        built_demo,
+        "select deal_key, is_won, days_to_close, sales_cycle_days from intermediate.int_deals_enriched",
     )
-    merged = enriched.merge(deals[["deal_key", "days_to_close", "is_won", "is_lost"]], on="deal_key", suffixes=("", "_dim"))
+    merged = enriched.merge(
+        deals[["deal_key", "days_to_close", "is_won", "is_lost"]], on="deal_key", suffixes=("", "_dim")
+    )
     won = merged[merged["is_won"]]
     assert len(won) > 10
     assert ((won["sales_cycle_days"] - won["days_to_close_dim"]).abs() < 1e-9).all()

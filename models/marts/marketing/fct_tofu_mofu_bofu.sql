@@ -1,28 +1,11 @@
-{#- TOFU / MOFU / BOFU funnel (semantics: "AIDA and TOFU / MOFU / BOFU"): persons by their furthest
-    stage mapped to the seeded funnel position, reached per position and conversion between
-    positions, per cohort month and channel. -#}
-{%- set frameworks = [('funnel_position', 'funnel_position')] %}
+{#- The TOFU / MOFU / BOFU funnel as BI reads it: its rows of int_framework_funnels. -#}
 with
 
-person_stage_reach as (
+framework_funnels as (
 
-    select * from {{ ref('int_person_stage_reach') }}
+    select * from {{ ref('int_framework_funnels') }}
 
-),
-
-persons as (
-
-    select * from {{ ref('int_persons') }}
-
-),
-
-stage_definitions as (
-
-    select * from {{ ref('stage_definitions') }}
-
-),
-
-{{ marts_framework_funnel(frameworks) }}
+)
 
 select
     source_system,
@@ -37,4 +20,5 @@ select
     persons_furthest_in_phase,
     conversion_from_previous_phase,
     conversion_from_top
-from final
+from framework_funnels
+where framework in ('funnel_position')

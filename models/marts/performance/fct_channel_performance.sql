@@ -1,54 +1,27 @@
+{#- Channel performance as BI reads it: the channel rows of int_attributed_performance. -#}
 with
 
-attribution as (
+attributed_performance as (
 
-    select * from {{ ref('int_attribution') }}
+    select * from {{ ref('int_attributed_performance') }}
 
-),
-
-touches as (
-
-    select * from {{ ref('int_marketing_touches') }}
-
-),
-
-persons as (
-
-    select * from {{ ref('int_persons') }}
-
-),
-
-campaign_spend as (
-
-    select * from {{ ref('int_campaign_spend') }}
-
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of') }}
-
-),
-
-{{ attributed_performance('channel') }}
+)
 
 select
-    final.source_system,
-    final.attribution_model,
-    final.channel,
-    final.spend,
-    final.touches,
-    final.leads,
-    final.mqls,
-    final.opportunities,
-    final.new_customers,
-    final.wins,
-    final.revenue,
-    final.pipeline_sourced,
-    -- CAC (semantics, Channel performance): spend / new customers, null when there are none
-    {{ safe_divide('final.spend', 'final.new_customers') }} as customer_acquisition_cost,
-    -- ROI (semantics): (revenue - spend) / spend, null without spend
-    {{ safe_divide('final.revenue - final.spend', 'final.spend') }} as return_on_investment,
-    as_of.as_of_date
-from final
-cross join as_of
+    source_system,
+    attribution_model,
+    grain_value as channel,
+    spend,
+    touches,
+    leads,
+    mqls,
+    opportunities,
+    new_customers,
+    wins,
+    revenue,
+    pipeline_sourced,
+    customer_acquisition_cost,
+    return_on_investment,
+    as_of_date
+from attributed_performance
+where grain = 'channel'

@@ -1,0 +1,183 @@
+{#- The framework funnels (semantics: "AIDA and TOFU / MOFU / BOFU"), one model for every framework:
+    persons by their furthest stage mapped to the seeded phases of AIDA, AIDMA and the funnel position
+    (TOFU / MOFU / BOFU), reached per phase and conversion between phases, per cohort month and
+    channel. fct_aida_funnel and fct_tofu_mofu_bofu are its published cuts. -#}
+{#- (framework, the stage_definitions column that maps a person stage to the framework's phase) -#}
+{%- set frameworks = [('aida', 'aida_phase'), ('aidma', 'aidma_phase'), ('funnel_position', 'funnel_position')] %}
+with
+
+person_stage_reach as (
+
+    select * from {{ ref('int_person_stage_reach') }}
+
+),
+
+persons as (
+
+    select * from {{ ref('int_persons') }}
+
+),
+
+stage_definitions as (
+
+    select * from {{ ref('stage_definitions') }}
+
+),
+
+furthest_stages as (
+
+    select
+        person_key,
+        source_system,
+        max(stage_order) as furthest_stage_order,
+        min(reached_at) as entered_funnel_at
+    from person_stage_reach
+    group by
+        person_key,
+        source_system
+
+),
+
+-- each person once under its channel and once under 'all'
+people_by_channel as (
+
+    select
+        furthest_stages.source_system,
+        cast({{ dbt.date_trunc('month', to_business_time('furthest_stages.entered_funnel_at')) }} as date) as cohort_month,
+        coalesce(persons.channel, 'unknown') as channel,
+        furthest_stages.furthest_stage_order
+    from furthest_stages
+    left join persons
+        on furthest_stages.person_key = persons.person_key
+
+),
+
+people as (
+
+    select * from people_by_channel
+
+    union all
+
+    select
+        source_system,
+        cohort_month,
+        'all' as channel,
+        furthest_stage_order
+    from people_by_channel
+
+),
+
+-- where each phase starts: the lowest stage_order of the person stages the seed maps to it
+phase_starts as (
+
+    {%- for framework, column in frameworks %}
+    {%- if not loop.first %}
+
+    union all
+    {% endif %}
+    select
+        '{{ framework }}' as framework,
+        {{ column }} as phase,
+        min(stage_order) as phase_start_order
+    from stage_definitions
+    where entity_type = 'person'
+        and stage_order is not null
+        and {{ column }} is not null
+    group by {{ column }}
+    {%- endfor %}
+
+),
+
+phases as (
+
+    select
+        framework,
+        phase,
+        phase_start_order,
+        dense_rank() over (partition by framework order by phase_start_order) as phase_order,
+        lead(phase_start_order) over (partition by framework order by phase_start_order) as next_phase_start_order
+    from phase_starts
+
+),
+
+-- a person whose furthest stage lies in phase p reached p and every earlier phase (pass-through)
+phase_reach as (
+
+    select
+        people.source_system,
+        phases.framework,
+        people.cohort_month,
+        people.channel,
+        phases.phase,
+        phases.phase_order,
+        sum(case when people.furthest_stage_order >= phases.phase_start_order then 1 else 0 end)
+            as persons_reached,
+        sum(
+            case
+                when people.furthest_stage_order >= phases.phase_start_order
+                    and (phases.next_phase_start_order is null
+                        or people.furthest_stage_order < phases.next_phase_start_order)
+                    then 1
+                else 0
+            end
+        ) as persons_furthest_in_phase
+    from people
+    cross join phases
+    group by
+        people.source_system,
+        phases.framework,
+        people.cohort_month,
+        people.channel,
+        phases.phase,
+        phases.phase_order
+
+),
+
+with_denominators as (
+
+    select
+        *,
+        lag(persons_reached) over (
+            partition by source_system, framework, cohort_month, channel order by phase_order
+        ) as persons_reached_previous_phase,
+        max(case when phase_order = 1 then persons_reached end) over (
+            partition by source_system, framework, cohort_month, channel
+        ) as persons_in_cohort
+    from phase_reach
+
+),
+
+final as (
+
+    select
+        source_system,
+        framework,
+        cohort_month,
+        channel,
+        phase,
+        phase_order,
+        persons_in_cohort,
+        persons_reached,
+        persons_reached_previous_phase,
+        persons_furthest_in_phase,
+        -- conversion between phases, see semantics "AIDA and TOFU / MOFU / BOFU"
+        {{ safe_divide('persons_reached', 'persons_reached_previous_phase') }} as conversion_from_previous_phase,
+        {{ safe_divide('persons_reached', 'persons_in_cohort') }} as conversion_from_top
+    from with_denominators
+
+)
+
+select
+    source_system,
+    framework,
+    cohort_month,
+    channel,
+    phase,
+    phase_order,
+    persons_in_cohort,
+    persons_reached,
+    persons_reached_previous_phase,
+    persons_furthest_in_phase,
+    conversion_from_previous_phase,
+    conversion_from_top
+from final
