@@ -47,16 +47,16 @@ run: install
 	$(DEMO_SALT) $(BIN)/funnel run $(DEMO)
 
 test: install-test
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration simulator tests
+	$(BIN)/ruff format --check orchestration simulator tests
 	$(PYTEST) --durations=15
 
 # The inner loop while working: lint and every test but Spark, the browser and the tests that build
 # their own warehouses or run Dagster refreshes (markers spark, browser, slow). `make test` stays
 # the full proof and is what CI runs.
 test-fast: install-test
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration simulator tests
+	$(BIN)/ruff format --check orchestration simulator tests
 	$(PYTEST) -m "not spark and not slow and not browser" --durations=10
 
 generate: install
@@ -66,8 +66,8 @@ build: install
 	$(DEMO_SALT) $(BIN)/funnel build
 
 lint: install-test
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration simulator tests
+	$(BIN)/ruff format --check orchestration simulator tests
 
 # The Dagster UI, bound to localhost only; run history lives in the repo-local .dagster/.
 ui: install

@@ -1,5 +1,6 @@
 """`funnel`: the one entry point for users and for `make`. It parses arguments and calls the
-package's functions; the work lives in orchestration.generator / loader / warehouse."""
+package's functions; the work lives in loader / warehouse / pipeline. `generate` is the one command
+that calls the simulator (the separate test-data package), imported inside the command only."""
 
 from __future__ import annotations
 
@@ -79,8 +80,8 @@ def generate(
     as_of: Annotated[str, typer.Option(help="Export date, YYYY-MM-DD.")] = "2025-06-30",
 ) -> None:
     """Simulate one B2B company and write its CRM and marketing exports plus the ground truth."""
-    from orchestration.generator import generate as run_generate
-    from orchestration.generator.api import CHUNK_PERSONS
+    from simulator import generate as run_generate
+    from simulator.api import CHUNK_PERSONS
 
     wanted = FORMATS if format == "all" else tuple(f.strip() for f in format.split(","))
     unknown = sorted(set(wanted) - set(FORMATS))

@@ -18,7 +18,7 @@ FLOOR_SQL = Path(__file__).with_name("floor.sql")
 
 
 def generate(params: dict[str, Any]) -> dict[str, Any]:
-    from orchestration.generator import generate as generate_exports
+    from simulator import generate as generate_exports
 
     summary = generate_exports(
         out_dir=Path(params["out"]),

@@ -114,7 +114,7 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
 @pytest.fixture(scope="session")
 def demo_exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A small clean demo export of every format, generated once per test session."""
-    from orchestration.generator import generate
+    from simulator import generate
 
     return shared_folder(
         tmp_path_factory, "demo_exports", lambda out: generate(out_dir=out, leads=DEMO_LEADS, seed=DEMO_SEED)

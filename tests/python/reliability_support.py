@@ -55,7 +55,7 @@ def exports(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _generate_exports(landing: Path) -> None:
-    from orchestration.generator import generate
+    from simulator import generate
 
     generated = landing.parent / f"{landing.name}_generated"
     shutil.rmtree(generated, ignore_errors=True)

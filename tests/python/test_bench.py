@@ -28,7 +28,7 @@ def _rows(con: duckdb.DuckDBPyConnection, path: Path, where: str = "true") -> li
 def test_split_puts_every_row_in_the_history_or_the_day_and_the_day_only_holds_that_day(
     tmp_path: Path,
 ) -> None:
-    from orchestration.generator import generate
+    from simulator import generate
 
     generated = tmp_path / "generated"
     generate(out_dir=generated, leads=400, seed=3, formats=["salesforce", "marketing"], as_of=AS_OF)

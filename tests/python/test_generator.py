@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from orchestration.generator import generate
+from simulator import generate
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO / "seeds"

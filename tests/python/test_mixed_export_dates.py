@@ -66,7 +66,7 @@ def _day_2_opportunities(first: Path, day_2: Path) -> list[str]:
 def built(tmp_path_factory: pytest.TempPathFactory):
     from conftest import settings_in
 
-    from orchestration.generator import generate
+    from simulator import generate
 
     root = tmp_path_factory.mktemp("mixed_export_dates")
     generated = root / "generated"

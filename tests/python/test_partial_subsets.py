@@ -106,7 +106,7 @@ def _build(settings: Settings) -> list[str]:
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from orchestration.generator import generate
+    from simulator import generate
 
     out = tmp_path_factory.mktemp("subset_source")
     generate(out_dir=out, leads=250, seed=11, formats=("salesforce", "marketing"), as_of=date(2025, 6, 30))

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.generator import generate
 from orchestration.loader import load_folder
+from simulator import generate
 
 
 @pytest.fixture(scope="module")

@@ -13,9 +13,9 @@ import duckdb
 import pytest
 from dagster import AssetKey
 
-from orchestration.generator import generate
 from orchestration.pipeline import failed_steps, run_refresh
 from orchestration.quality.spec import ROW_COUNT_BELOW
+from simulator import generate
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 LEADS = "staging.stg_salesforce__leads"

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.generator import generate
 from orchestration.pipeline import failed_steps, run_refresh
+from simulator import generate
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1800)]
 

@@ -149,7 +149,7 @@ def chain(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chain]:
 
 
 def _run_chain(tmp_path_factory: pytest.TempPathFactory, runs: dict[str, Refresh]) -> Chain:
-    from orchestration.generator import generate
+    from simulator import generate
 
     base = tmp_path_factory.mktemp("killed_refresh")
     landing = base / "landing"

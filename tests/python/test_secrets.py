@@ -28,9 +28,9 @@ import typer
 from typer.testing import CliRunner
 
 from orchestration.cli import app
-from orchestration.generator import generate
 from orchestration.pii_salt import refusal
 from orchestration.settings import PROJECT_DIR
+from simulator import generate
 
 pytestmark = pytest.mark.timeout(1800)
 

@@ -4,6 +4,7 @@ Rule: amount × rate_to_usd of the deal's currency from the latest seeds/fx_rate
 rate_date ≤ the deal's CloseDate (expected close date for open deals; the earliest rate if none is
 earlier), rounded half away from zero to cents per deal. Computed in exact integer micro-units so the
 result does not depend on floating-point summation order.
+The rates are read from the package's copy of the seed, simulator/data/fx_rates.csv.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from .config import DAY, SEEDS_DIR
+from .config import DAY, FX_RATES_CSV
 
 FX_RULE = (
     "amount_reporting = round_half_away_from_zero(amount * rate_to_usd, 2) per deal, where rate_to_usd is "
@@ -48,7 +49,7 @@ class FxTable:
 
 def load_fx(currencies: list[str]) -> FxTable:
     rows: dict[str, list[tuple[int, int]]] = {c: [] for c in currencies}
-    with open(SEEDS_DIR / "fx_rates.csv", newline="") as fh:
+    with open(FX_RATES_CSV, newline="") as fh:
         for row in csv.DictReader(fh):
             code = row["currency_code"]
             if code in rows:

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SEEDS_DIR = REPO_ROOT / "seeds"
-GENERIC_MAPPING = REPO_ROOT / "mappings" / "generic.yml"
+# The simulated company's reference data ships with the package (simulator/data/), so the simulator
+# never reads the repository it happens to sit in. They are copies of the pipeline's seeds/fx_rates.csv,
+# seeds/customer_segments.csv and mappings/generic.yml; tests/python/test_package_boundaries.py keeps
+# each byte-identical to its original (the truth is only right if both sides use the same rates).
+DATA_DIR = Path(__file__).resolve().parent / "data"
+FX_RATES_CSV = DATA_DIR / "fx_rates.csv"
+CUSTOMER_SEGMENTS_CSV = DATA_DIR / "customer_segments.csv"
+GENERIC_MAPPING = DATA_DIR / "generic.yml"
 
 DAY = 86_400
 HOUR = 3_600

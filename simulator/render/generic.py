@@ -1,4 +1,5 @@
-"""The generic CRM export (plain CSVs with readable headers, read through mappings/generic.yml).
+"""The generic CRM export (plain CSVs with readable headers, read through mappings/generic.yml,
+which the export ships as mapping.yml: the copy in simulator/data/).
 
 Timestamps carry the person's own UTC offset (`2024-03-01T10:15:00+01:00`) so loaders must honour
 offsets; stage labels are readable words the stage_label_map seed maps under source `*`.

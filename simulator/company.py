@@ -17,6 +17,7 @@ from .config import (
     CHANNELS,
     COUNTRIES,
     COUNTRY_WEIGHTS,
+    CUSTOMER_SEGMENTS_CSV,
     DAY,
     EMAIL,
     EVENTS,
@@ -25,7 +26,6 @@ from .config import (
     PAID_SOCIAL,
     PARTNER,
     REGIONS,
-    SEEDS_DIR,
 )
 from .timeutil import epoch_seconds, window_start
 
@@ -104,7 +104,7 @@ class Campaigns:
 
 
 def segment_bands() -> list[tuple[str, int, int | None]]:
-    with open(SEEDS_DIR / "customer_segments.csv", newline="") as fh:
+    with open(CUSTOMER_SEGMENTS_CSV, newline="") as fh:
         return [
             (r["segment"], int(r["min_employees"]), int(r["max_employees"]) if r["max_employees"] else None)
             for r in csv.DictReader(fh)
@@ -112,7 +112,7 @@ def segment_bands() -> list[tuple[str, int, int | None]]:
 
 
 def segment_of(employees: np.ndarray) -> np.ndarray:
-    """Segment index per seeds/customer_segments.csv bands (inclusive min and max)."""
+    """Segment index per customer_segments.csv bands (inclusive min and max; data/ copy of the seed)."""
     out = np.zeros(employees.shape[0], dtype=np.int64)
     for name, lo, hi in segment_bands():
         mask = employees >= lo
