@@ -1,5 +1,6 @@
 {#- One row per deal record per landed export of a current-state file (the stg_*_versions staging
     views), so successive exports become snapshot evidence. -#}
+{%- set versioned_sources = ['stg_salesforce__opportunity_versions', 'stg_hubspot__deal_versions', 'stg_generic__deal_versions'] -%}
 {%- set entity_keys = ['source_system', 'deal_id'] -%}
 {{
     config(
@@ -13,41 +14,14 @@
 
 with
 
-salesforce_opportunity_versions as (
-
-    select * from {{ ref('stg_salesforce__opportunity_versions') }}
-
-),
-
-hubspot_deal_versions as (
-
-    select * from {{ ref('stg_hubspot__deal_versions') }}
-
-),
-
-generic_deal_versions as (
-
-    select * from {{ ref('stg_generic__deal_versions') }}
-
-),
-
--- one row per record per export, from each source's versioned staging
+-- one row per record per export, from each source's versioned staging (same columns in each)
 unioned as (
 
-    select
-        source_system,
-        deal_id,
-        pipeline,
-        stage_label,
-        status,
-        closed_at,
-        modified_at,
-        exported_at,
-        loaded_at
-    from salesforce_opportunity_versions
+    {%- for versioned_source in versioned_sources %}
+    {%- if not loop.first %}
 
     union all
-
+    {% endif %}
     select
         source_system,
         deal_id,
@@ -58,21 +32,8 @@ unioned as (
         modified_at,
         exported_at,
         loaded_at
-    from hubspot_deal_versions
-
-    union all
-
-    select
-        source_system,
-        deal_id,
-        pipeline,
-        stage_label,
-        status,
-        closed_at,
-        modified_at,
-        exported_at,
-        loaded_at
-    from generic_deal_versions
+    from {{ ref(versioned_source) }}
+    {%- endfor %}
 
 ),
 

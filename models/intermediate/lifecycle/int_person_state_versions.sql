@@ -1,5 +1,6 @@
 {#- One row per person record per landed export of a current-state file (the stg_*_versions staging
     views), so successive exports become snapshot evidence. -#}
+{%- set versioned_sources = ['stg_salesforce__lead_versions', 'stg_hubspot__contact_versions', 'stg_generic__person_versions'] -%}
 {%- set entity_keys = ['source_system', 'person_id'] -%}
 {{
     config(
@@ -13,38 +14,14 @@
 
 with
 
-salesforce_lead_versions as (
-
-    select * from {{ ref('stg_salesforce__lead_versions') }}
-
-),
-
-hubspot_contact_versions as (
-
-    select * from {{ ref('stg_hubspot__contact_versions') }}
-
-),
-
-generic_person_versions as (
-
-    select * from {{ ref('stg_generic__person_versions') }}
-
-),
-
--- one row per record per export, from each source's versioned staging
+-- one row per record per export, from each source's versioned staging (same columns in each)
 unioned as (
 
-    select
-        source_system,
-        person_id,
-        stage_label,
-        modified_at,
-        exported_at,
-        loaded_at
-    from salesforce_lead_versions
+    {%- for versioned_source in versioned_sources %}
+    {%- if not loop.first %}
 
     union all
-
+    {% endif %}
     select
         source_system,
         person_id,
@@ -52,18 +29,8 @@ unioned as (
         modified_at,
         exported_at,
         loaded_at
-    from hubspot_contact_versions
-
-    union all
-
-    select
-        source_system,
-        person_id,
-        stage_label,
-        modified_at,
-        exported_at,
-        loaded_at
-    from generic_person_versions
+    from {{ ref(versioned_source) }}
+    {%- endfor %}
 
 ),
 

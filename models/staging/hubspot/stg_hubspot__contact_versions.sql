@@ -12,6 +12,18 @@ source as (
 
 ),
 
+-- one version of each record per export: of several rows of one record in one export, the
+-- record's latest modification wins (as in the current-state staging model)
+versions as (
+
+    {{ deduplicate(
+        'source',
+        partition_by=['_source_system', clean_id('hs_object_id'), '_exported_at'],
+        modified_at=['lastmodifieddate']
+    ) }}
+
+),
+
 renamed as (
 
     select
@@ -20,34 +32,10 @@ renamed as (
         {{ clean_text('lifecyclestage') }} as stage_label,
         lastmodifieddate as modified_at,
         _exported_at as exported_at,
-        _file_hash as source_file_hash,
-        _row_number as source_row_number,
         _loaded_at as loaded_at
-    from source
-
-),
-
--- several rows of one person in one export: the record's latest modification wins (as in
--- stg_hubspot__contacts)
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_system, person_id, exported_at
-            order by modified_at desc nulls last, source_file_hash desc, source_row_number desc
-        ) as version_rank
-    from renamed
-    where person_id is not null
+    from versions
+    where {{ clean_id('hs_object_id') }} is not null
 
 )
 
-select
-    source_system,
-    person_id,
-    stage_label,
-    modified_at,
-    exported_at,
-    loaded_at
-from ranked
-where version_rank = 1
+select * from renamed

@@ -11,6 +11,18 @@ source as (
 
 ),
 
+-- one version of each record per export: of several rows of one record in one export, the
+-- record's latest modification wins (as in the current-state staging model)
+versions as (
+
+    {{ deduplicate(
+        'source',
+        partition_by=['_source_system', clean_id('hs_object_id'), '_exported_at'],
+        modified_at=['hs_lastmodifieddate']
+    ) }}
+
+),
+
 renamed as (
 
     select
@@ -22,37 +34,10 @@ renamed as (
         cast(null as timestamp) as closed_at,
         hs_lastmodifieddate as modified_at,
         _exported_at as exported_at,
-        _file_hash as source_file_hash,
-        _row_number as source_row_number,
         _loaded_at as loaded_at
-    from source
-
-),
-
--- several rows of one deal in one export: the record's latest modification wins (as in
--- stg_hubspot__deals)
-ranked as (
-
-    select
-        *,
-        row_number() over (
-            partition by source_system, deal_id, exported_at
-            order by modified_at desc nulls last, source_file_hash desc, source_row_number desc
-        ) as version_rank
-    from renamed
-    where deal_id is not null
+    from versions
+    where {{ clean_id('hs_object_id') }} is not null
 
 )
 
-select
-    source_system,
-    deal_id,
-    pipeline,
-    stage_label,
-    status,
-    closed_at,
-    modified_at,
-    exported_at,
-    loaded_at
-from ranked
-where version_rank = 1
+select * from renamed
