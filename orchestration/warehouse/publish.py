@@ -24,6 +24,11 @@ window reads the previous publication, whole. DuckDB truncates free blocks at th
 on checkpoint; if it did, the previous file's tail is put back. The cost: the file keeps one
 publication's worth of free blocks (the previous one), which the next publish reuses.
 
+Every table and column carries its description as a database comment, so a BI tool shows what each
+number means: a mart's come from its dbt YAML (dbt writes them into the warehouse, persist_docs in
+dbt_project.yml; `create table ... as select` drops them, so they are copied over), the ledger's and
+audit.publication's from AUDIT_COMMENTS below. They are written in the same transaction as the tables.
+
 A publish killed half way leaves only its hidden temporary file (and that file's WAL); the
 published copy is untouched and the next publish removes the leftovers.
 """
@@ -43,6 +48,41 @@ from orchestration.warehouse.checksum import table_checksum
 
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLICATION_TABLE = "audit.publication"
+
+# The audit tables have no dbt YAML: their comments, (table comment, {column: comment}).
+AUDIT_COMMENTS: dict[str, tuple[str, dict[str, str]]] = {
+    "audit.load_ledger": (
+        "The loader's ledger: one row per export file per load run; rows_read = rows_loaded + "
+        "rows_quarantined for every file that loaded.",
+        {
+            "run_id": "Id of the load run (one `funnel load` or refresh) that read the file.",
+            "source_file": "Path of the file under the landing folder; <archive>!/<member> for a member "
+            "of a .zip or .gz export.",
+            "file_hash": "SHA-256 of the file's content; content loaded before is skipped_duplicate.",
+            "source_system": "Source system the file was recognised as; null if none.",
+            "target_table": "Raw table the file's rows were loaded into; null if none.",
+            "rows_read": "Data rows read from the file.",
+            "rows_loaded": "Rows written to the raw table.",
+            "rows_quarantined": "Rows set aside in the loader's quarantine with a reason, instead of loaded.",
+            "status": "Outcome: loaded, loaded_with_quarantine, skipped_duplicate, skipped, not_settled, "
+            "unrecognised, refused or failed.",
+            "message": "Why the file was not loaded as a whole (failure, refusal, duplicate); null when it was.",
+            "started_at": "When loading the file started (UTC).",
+            "finished_at": "When loading the file finished (UTC).",
+        },
+    ),
+    PUBLICATION_TABLE: (
+        "The publication this copy is: one row per published table, written in the same transaction as "
+        "the tables. A reader whose measured row counts equal row_count sees one whole publication.",
+        {
+            "publication_id": "Id of the publication, the same on every row of one copy.",
+            "published_at": "When the publication was written (UTC).",
+            "table_name": "Published table, as schema.table.",
+            "row_count": "Rows of the table in this publication.",
+            "content_checksum": "Checksum of the table's content in this publication (order-independent).",
+        },
+    ),
+}
 
 
 def publish(
@@ -81,6 +121,8 @@ def publish(
             con.execute("create schema if not exists pub.audit")
             con.execute("create table pub.audit.load_ledger as select * from src.loader.ledger")
         counts = _stamp_publication(con, [f"{s}.{t}" for s, t in tables], publication_id)
+        _copy_comments(con, tables)
+        _comment_audit_tables(con)
         con.execute("commit")
         con.execute("detach pub")
     finally:
@@ -149,6 +191,83 @@ def _stamp_publication(
     if rows:
         con.executemany("insert into pub.audit.publication values (?, ?, ?, ?, ?)", rows)
     return {name: count for _, _, name, count, _ in rows}
+
+
+def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> None:
+    """Put each published table's comment and its columns' comments (dbt's persist_docs: the YAML
+    descriptions) on its copy in `pub`, inside the open transaction."""
+    published = set(tables)
+    schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
+    found = con.execute(
+        "select schema_name, table_name, null, comment from duckdb_tables() where database_name = 'src' "
+        f"and schema_name in ({schemas}) and coalesce(comment, '') <> '' union all "
+        "select schema_name, table_name, column_name, comment from duckdb_columns() "
+        f"where database_name = 'src' and schema_name in ({schemas}) and coalesce(comment, '') <> ''"
+    ).fetchall()
+    for schema, table, column, comment in found:
+        if (schema, table) not in published:
+            continue
+        target = _table("pub", schema, table)
+        if column is None:
+            con.execute(f"comment on table {target} is {_literal(comment)}")
+        else:
+            con.execute(f"comment on column {target}.{_ident(column)} is {_literal(comment)}")
+
+
+def _comment_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Comment the ledger and audit.publication from AUDIT_COMMENTS (the columns each copy has)."""
+    for name, (table_comment, column_comments) in AUDIT_COMMENTS.items():
+        schema, table = name.split(".")
+        columns = [
+            row[0]
+            for row in con.execute(
+                "select column_name from duckdb_columns() where database_name = 'pub' "
+                "and schema_name = ? and table_name = ?",
+                [schema, table],
+            ).fetchall()
+        ]
+        if not columns:
+            continue  # no ledger in the warehouse: nothing to comment
+        con.execute(f"comment on table {_table('pub', schema, table)} is {_literal(table_comment)}")
+        for column in columns:
+            if column in column_comments:
+                con.execute(
+                    f"comment on column {_table('pub', schema, table)}.{_ident(column)} "
+                    f"is {_literal(column_comments[column])}"
+                )
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _table(database: str, schema: str, table: str) -> str:
+    return ".".join(_ident(part) for part in (database, schema, table))
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (COMMENT ON takes no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def missing_comments(con: duckdb.DuckDBPyConnection, database: str | None = None) -> list[str]:
+    """Tables (schema.table) and columns (schema.table.column) of the published schemas and audit
+    whose comment is missing or empty, in `database` (the connection's own by default): what a BI
+    tool would show without an explanation."""
+    database = database or con.execute("select current_database()").fetchone()[0]
+    schemas = ", ".join(f"'{s}'" for s in (*PUBLISHED_SCHEMAS, "audit"))
+    tables = con.execute(
+        "select schema_name || '.' || table_name from duckdb_tables() where database_name = ? "
+        f"and schema_name in ({schemas}) and coalesce(trim(comment), '') = '' order by 1",
+        [database],
+    ).fetchall()
+    columns = con.execute(
+        "select schema_name || '.' || table_name || '.' || column_name from duckdb_columns() "
+        f"where database_name = ? and schema_name in ({schemas}) and coalesce(trim(comment), '') = '' "
+        "order by schema_name, table_name, column_index",
+        [database],
+    ).fetchall()
+    return [row[0] for row in tables + columns]
 
 
 def _check_opens_read_only(path: Path, publication_id: str, tables: int) -> None:
