@@ -1,6 +1,9 @@
 {#- The stage history the sources record for deals, one row per recorded stage entry, labels as
     written: `history` (Salesforce OpportunityHistory, HubSpot dealstage property history,
     mapping-file stage events) and `stage_dates` (HubSpot hs_date_entered_*). -#}
+{#- A view: read once, by the stage evidence union; nothing to store twice. -#}
+{{ config(materialized='view') }}
+
 with
 
 deals as (

@@ -3,6 +3,9 @@
     the export dates inside that window, at its date) and `created_closed` (the first known stage at
     creation, the closing stage at the close date: the last resort). Labels are mapped here, because
     a snapshot compares the stages of successive exports. -#}
+{#- A view: read once, by the stage evidence union; nothing to store twice. -#}
+{{ config(materialized='view') }}
+
 with
 
 deals as (

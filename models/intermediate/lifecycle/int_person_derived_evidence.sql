@@ -2,6 +2,9 @@
     customer / repeat_customer at the close of the person's first / second won deal (as primary
     person), opportunity at the creation of the person's first deal known to have been open, and
     advocate when a referral touch names the person. -#}
+{#- A view: read once, by the stage evidence union; nothing to store twice. -#}
+{{ config(materialized='view') }}
+
 with
 
 persons as (

@@ -1,6 +1,9 @@
 {#- The stage history the sources record for persons, one row per recorded stage entry, labels as
     written: `history` (Salesforce LeadHistory status changes, HubSpot lifecyclestage property
     history, mapping-file stage events) and `stage_dates` (HubSpot hs_lifecyclestage_*_date). -#}
+{#- A view: read once, by the stage evidence union; nothing to store twice. -#}
+{{ config(materialized='view') }}
+
 with
 
 persons as (

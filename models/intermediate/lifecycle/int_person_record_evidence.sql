@@ -2,6 +2,9 @@
     `snapshot` (a stage that shows in an export but not in the one before, entered between the two)
     and `created_closed` (the first known stage, entered at creation: the last resort). Labels are
     mapped here, because a snapshot compares the stages of successive exports. -#}
+{#- A view: read once, by the stage evidence union; nothing to store twice. -#}
+{{ config(materialized='view') }}
+
 with
 
 persons as (
