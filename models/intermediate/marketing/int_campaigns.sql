@@ -1,5 +1,7 @@
 {#- One row per campaign: Salesforce campaigns (linked to the marketing utm_campaign of the same
     name) and marketing campaigns known by utm_campaign from touches and ad-platform spend. -#}
+{#- A view: dim_campaigns stores it. -#}
+{{ config(materialized='view') }}
 with
 
 salesforce_campaigns as (

@@ -1,4 +1,6 @@
 {#- One row per channel: seeded lead-source channels, touch channels and `unknown`, grouped. -#}
+{#- A view: dim_channels stores it. -#}
+{{ config(materialized='view') }}
 with
 
 lead_source_channels as (

@@ -2,6 +2,8 @@
     persons by their furthest stage mapped to the seeded phases of AIDA, AIDMA and the funnel position
     (TOFU / MOFU / BOFU), reached per phase and conversion between phases, per cohort month and
     channel. fct_aida_funnel and fct_tofu_mofu_bofu are its published cuts. -#}
+{#- A view: its two marts each read their frameworks' rows, so it is computed where it is stored. -#}
+{{ config(materialized='view') }}
 {#- (framework, the stage_definitions column that maps a person stage to the framework's phase) -#}
 {%- set frameworks = [('aida', 'aida_phase'), ('aidma', 'aidma_phase'), ('funnel_position', 'funnel_position')] %}
 with

@@ -5,6 +5,8 @@
     Spend comes from int_campaign_spend (per campaign, with the campaign's channel); spend and
     touches without a campaign count under 'none' at campaign grain, spend of a campaign without
     touches under 'unknown' at channel grain. -#}
+{#- A view: its two marts each read one grain, so it is computed where it is stored. -#}
+{{ config(materialized='view') }}
 {#- (grain, its value in spend, in touches, in the attribution) -#}
 {%- set grains = [
     ('channel', "coalesce(campaign_spend.channel, 'unknown')", 'touches.channel', 'channel'),
