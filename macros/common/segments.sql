@@ -1,0 +1,90 @@
+{#- The segment cuts (semantics: "Segments everywhere a funnel is shown"), defined once: segment_type,
+    the column of an entity-level relation that holds its value, and the entity types it applies to
+    (product and deal type only exist for deals). many_values: the cut's values grow with the company
+    (one per rep), so its groups do too; the cohort funnel computes their percentiles by sorting
+    (marts_cohort_cut). -#}
+{% macro segment_definitions() -%}
+    {{ return([
+        {'type': 'owner', 'column': 'owner_key', 'many_values': true},
+        {'type': 'manager', 'column': 'manager_key', 'many_values': true},
+        {'type': 'team', 'column': 'team'},
+        {'type': 'region', 'column': 'region'},
+        {'type': 'channel', 'column': 'channel'},
+        {'type': 'product', 'column': 'product', 'entity_types': ['deal']},
+        {'type': 'customer_segment', 'column': 'customer_segment'},
+        {'type': 'deal_type', 'column': 'deal_type', 'entity_types': ['deal']},
+        {'type': 'pipeline', 'column': 'pipeline'},
+    ]) }}
+{%- endmacro %}
+
+
+{#- The cuts of the funnel marts: var('funnel_segment_types') keeps only the listed ones ('all' is
+    always there), a lever on mart size at scale and what lets a unit test look at one cut. -#}
+{% macro marts_funnel_segments() -%}
+    {{ return(selected_segments(var('funnel_segment_types', none))) }}
+{%- endmacro %}
+
+
+{#- The cuts of the pipeline, performance and planning marts: var('pipeline_segment_types'), the
+    same lever. -#}
+{% macro pipeline_segments() -%}
+    {{ return(selected_segments(var('pipeline_segment_types', none))) }}
+{%- endmacro %}
+
+
+{% macro selected_segments(wanted) -%}
+    {%- set segments = segment_definitions() -%}
+    {%- if wanted is none -%}
+        {{ return(segments) }}
+    {%- endif -%}
+    {{ return(segments | selectattr('type', 'in', wanted) | list) }}
+{%- endmacro %}
+
+
+{#- Long format: every row of `relation` once per segment cut (segment_type, segment_value), plus
+    the 'all' cut; a missing value is 'unknown' (the entity stays in the cut's total). `columns` are
+    carried through. With `by_entity_type` (`relation` has an entity_type column), a cut that applies
+    to some entity types only (persons have no product) is not emitted for the others.
+    One cross join with the list of cuts rather than a union of one select per cut: Spark inlines
+    CTEs, so a union made it compute `relation` (and every join behind it) once per cut. -#}
+{% macro segment_rows(relation, columns, segments, by_entity_type=false) -%}
+    {%- set typed = (segments | selectattr('entity_types', 'defined') | list) if by_entity_type else [] -%}
+    select
+        segment_cuts.segment_type,
+        case segment_cuts.segment_type
+            when 'all' then 'all'
+            {%- for segment in segments %}
+            when '{{ segment.type }}' then coalesce(cast({{ relation }}.{{ segment.column }} as {{ dbt.type_string() }}), 'unknown')
+            {%- endfor %}
+        end as segment_value,
+        {%- for column in columns %}
+        {{ relation }}.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ relation }}
+    cross join (
+        select 'all' as segment_type
+        {%- for segment in segments %}
+        union all
+        select '{{ segment.type }}' as segment_type
+        {%- endfor %}
+    ) as segment_cuts
+    {%- if typed %}
+    where
+        {%- for segment in typed %}
+        {{ 'and ' if not loop.first }}(segment_cuts.segment_type <> '{{ segment.type }}'
+            or {{ relation }}.entity_type in ('{{ segment.entity_types | join("', '") }}'))
+        {%- endfor %}
+    {%- endif %}
+{%- endmacro %}
+
+
+{#- Long format of the funnel marts' cuts (marts_funnel_segments). -#}
+{% macro marts_segment_rows(relation, columns, segments=none) -%}
+    {{ segment_rows(relation, columns, segments if segments is not none else marts_funnel_segments(), by_entity_type=true) }}
+{%- endmacro %}
+
+
+{#- Long format of the pipeline marts' cuts (pipeline_segments). -#}
+{% macro pipeline_segment_rows(relation, columns, segments=none) -%}
+    {{ segment_rows(relation, columns, segments if segments is not none else pipeline_segments()) }}
+{%- endmacro %}
