@@ -43,12 +43,32 @@
 
 {#- Long format: every row of `relation` once per segment cut (segment_type, segment_value), plus
     the 'all' cut; a missing value is 'unknown' (the entity stays in the cut's total). `columns` are
-    carried through. With `by_entity_type` (`relation` has an entity_type column), a cut that applies
-    to some entity types only (persons have no product) is not emitted for the others.
-    One cross join with the list of cuts rather than a union of one select per cut: Spark inlines
-    CTEs, so a union made it compute `relation` (and every join behind it) once per cut. -#}
+    carried through.
+    - Without `by_entity_type`: one cross join with the list of cuts. Spark inlines CTEs, so a union
+      of one select per cut made it compute `relation` (and every join behind it) once per cut.
+    - With `by_entity_type` (`relation` has an entity_type column, persons and deals): a cut that
+      applies to some entity types only (persons have no product) is not emitted for the others, and
+      one select per cut keeps that filter before the rows multiply: at 100k leads fct_funnel_period
+      took 2.9 s this way against 3.2 s with the cross join and a filter after it. -#}
 {% macro segment_rows(relation, columns, segments, by_entity_type=false) -%}
-    {%- set typed = (segments | selectattr('entity_types', 'defined') | list) if by_entity_type else [] -%}
+    {%- if by_entity_type %}
+    select
+        'all' as segment_type,
+        'all' as segment_value,
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
+    {%- for segment in segments %}
+
+    union all
+
+    select
+        '{{ segment.type }}' as segment_type,
+        {{ marts_segment_value(segment) }} as segment_value,
+        {{ columns | join(',\n        ') }}
+    from {{ relation }}
+    {{- marts_segment_where(segment) }}
+    {%- endfor %}
+    {%- else %}
     select
         segment_cuts.segment_type,
         case segment_cuts.segment_type
@@ -68,12 +88,6 @@
         select '{{ segment.type }}' as segment_type
         {%- endfor %}
     ) as segment_cuts
-    {%- if typed %}
-    where
-        {%- for segment in typed %}
-        {{ 'and ' if not loop.first }}(segment_cuts.segment_type <> '{{ segment.type }}'
-            or {{ relation }}.entity_type in ('{{ segment.entity_types | join("', '") }}'))
-        {%- endfor %}
     {%- endif %}
 {%- endmacro %}
 
