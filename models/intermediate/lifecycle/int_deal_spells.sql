@@ -1,21 +1,16 @@
+{#- The deals' rows of int_stage_spells, keyed by deal_key. A view: the unified model stores them. -#}
+{{ config(materialized='view') }}
+
 with
 
-entries as (
+stage_spells as (
 
-    select * from {{ ref('int_deal_stage_entries') }}
+    select * from {{ ref('int_stage_spells') }}
 
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of') }}
-
-),
-
-{{ stage_spells('entries', 'as_of', 'deal_key') }}
+)
 
 select
-    deal_key,
+    entity_key as deal_key,
     source_system,
     pipeline,
     stage,
@@ -26,4 +21,5 @@ select
     is_current,
     entry_sequence,
     evidence
-from spells
+from stage_spells
+where entity_type = 'deal'

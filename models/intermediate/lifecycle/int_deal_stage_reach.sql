@@ -1,21 +1,16 @@
+{#- The deals' rows of int_stage_reach, keyed by deal_key. A view: the unified model stores them. -#}
+{{ config(materialized='view') }}
+
 with
 
-entries as (
+stage_reach as (
 
-    select * from {{ ref('int_deal_stage_entries') }}
+    select * from {{ ref('int_stage_reach') }}
 
-),
-
-pipeline_stages as (
-
-    select * from {{ ref('int_pipeline_stages') }}
-
-),
-
-{{ stage_reach('entries', 'pipeline_stages', 'deal_key', 'deal') }}
+)
 
 select
-    deal_key,
+    entity_key as deal_key,
     source_system,
     pipeline,
     stage,
@@ -23,4 +18,5 @@ select
     reached_at,
     is_passed_through,
     stage_position
-from reach
+from stage_reach
+where entity_type = 'deal'

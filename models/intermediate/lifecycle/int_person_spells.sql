@@ -1,21 +1,16 @@
+{#- The persons' rows of int_stage_spells, keyed by person_key. A view: the unified model stores them. -#}
+{{ config(materialized='view') }}
+
 with
 
-entries as (
+stage_spells as (
 
-    select * from {{ ref('int_person_stage_entries') }}
+    select * from {{ ref('int_stage_spells') }}
 
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of') }}
-
-),
-
-{{ stage_spells('entries', 'as_of', 'person_key') }}
+)
 
 select
-    person_key,
+    entity_key as person_key,
     source_system,
     pipeline,
     stage,
@@ -26,4 +21,5 @@ select
     is_current,
     entry_sequence,
     evidence
-from spells
+from stage_spells
+where entity_type = 'person'

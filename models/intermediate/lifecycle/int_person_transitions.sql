@@ -1,21 +1,16 @@
+{#- The persons' rows of int_stage_transitions, keyed by person_key. A view: the unified model stores them. -#}
+{{ config(materialized='view') }}
+
 with
 
-entries as (
+stage_transitions as (
 
-    select * from {{ ref('int_person_stage_entries') }}
+    select * from {{ ref('int_stage_transitions') }}
 
-),
-
-pipeline_stages as (
-
-    select * from {{ ref('int_pipeline_stages') }}
-
-),
-
-{{ stage_transitions('entries', 'pipeline_stages', 'person_key', 'person') }}
+)
 
 select
-    person_key,
+    entity_key as person_key,
     source_system,
     pipeline,
     transition_number,
@@ -25,4 +20,5 @@ select
     evidence,
     direction,
     entry_number
-from transitions
+from stage_transitions
+where entity_type = 'person'

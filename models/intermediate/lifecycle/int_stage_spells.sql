@@ -1,0 +1,100 @@
+{#- Spells of persons and deals alike: one row per stay of an entity in a stage, [entered_at,
+    exited_at), exited_at null while current; days from epoch seconds / 86400.0 (never a sub-day
+    datediff). A current spell runs to the warehouse's one as-of instant (int_as_of).
+    int_person_spells and int_deal_spells are its rows per entity type. -#}
+with
+
+person_entries as (
+
+    select * from {{ ref('int_person_stage_entries') }}
+
+),
+
+deal_entries as (
+
+    select * from {{ ref('int_deal_stage_entries') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
+
+),
+
+entries as (
+
+    select
+        'person' as entity_type,
+        person_key as entity_key,
+        source_system,
+        pipeline,
+        stage,
+        entry_number,
+        entered_at,
+        entry_sequence,
+        evidence
+    from person_entries
+
+    union all
+
+    select
+        'deal' as entity_type,
+        deal_key as entity_key,
+        source_system,
+        pipeline,
+        stage,
+        entry_number,
+        entered_at,
+        entry_sequence,
+        evidence
+    from deal_entries
+
+),
+
+-- a stay ends where the entity's next entry begins
+with_exits as (
+
+    select
+        entries.*,
+        lead(entered_at) over (
+            partition by entity_type, entity_key order by entry_sequence
+        ) as exited_at
+    from entries
+
+),
+
+final as (
+
+    select
+        with_exits.entity_type,
+        with_exits.entity_key,
+        with_exits.source_system,
+        with_exits.pipeline,
+        with_exits.stage,
+        with_exits.entry_number,
+        with_exits.entered_at,
+        with_exits.exited_at,
+        {{ days_between('with_exits.entered_at', 'coalesce(with_exits.exited_at, as_of.as_of_at)') }} as days_in_spell,
+        with_exits.exited_at is null as is_current,
+        with_exits.entry_sequence,
+        with_exits.evidence
+    from with_exits
+    cross join as_of
+
+)
+
+select
+    entity_type,
+    entity_key,
+    source_system,
+    pipeline,
+    stage,
+    entry_number,
+    entered_at,
+    exited_at,
+    days_in_spell,
+    is_current,
+    entry_sequence,
+    evidence
+from final
