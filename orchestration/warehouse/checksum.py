@@ -17,8 +17,13 @@ FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
 SIGNIFICANT_DIGITS = 12
 
 
+def quote_identifier(name: str) -> str:
+    """A DuckDB identifier, quoted (DuckDB-only Python, not model SQL), so odd names work."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _column_expression(name: str, data_type: str) -> str:
-    column = '"' + name.replace('"', '""') + '"'  # DuckDB-only Python, not model SQL: odd names work
+    column = quote_identifier(name)
     if data_type.upper() in FLOAT_TYPES:
         # 12 significant digits whatever the magnitude: the decimal exponent sets the decimal places.
         # Rounding, not printf('%.12g'), which took 3.2 s instead of 0.4 s on a 6.5M-row mart. Zero

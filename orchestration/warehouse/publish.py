@@ -44,7 +44,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.warehouse.checksum import table_checksum
+from orchestration.warehouse.checksum import quote_identifier, table_checksum
 
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLICATION_TABLE = "audit.publication"
@@ -211,7 +211,7 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]
         if column is None:
             con.execute(f"comment on table {target} is {_literal(comment)}")
         else:
-            con.execute(f"comment on column {target}.{_ident(column)} is {_literal(comment)}")
+            con.execute(f"comment on column {target}.{quote_identifier(column)} is {_literal(comment)}")
 
 
 def _comment_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
@@ -232,17 +232,13 @@ def _comment_audit_tables(con: duckdb.DuckDBPyConnection) -> None:
         for column in columns:
             if column in column_comments:
                 con.execute(
-                    f"comment on column {_table('pub', schema, table)}.{_ident(column)} "
+                    f"comment on column {_table('pub', schema, table)}.{quote_identifier(column)} "
                     f"is {_literal(column_comments[column])}"
                 )
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _table(database: str, schema: str, table: str) -> str:
-    return ".".join(_ident(part) for part in (database, schema, table))
+    return ".".join(quote_identifier(part) for part in (database, schema, table))
 
 
 def _literal(text: str) -> str:

@@ -4,45 +4,15 @@
     int_person_stage_reach and int_deal_stage_reach are its rows per entity type. -#}
 with
 
-person_entries as (
+entries as (
 
-    select * from {{ ref('int_person_stage_entries') }}
-
-),
-
-deal_entries as (
-
-    select * from {{ ref('int_deal_stage_entries') }}
+    select * from {{ ref('int_stage_entries') }}
 
 ),
 
 pipeline_stages as (
 
     select * from {{ ref('int_pipeline_stages') }}
-
-),
-
-entries as (
-
-    select
-        'person' as entity_type,
-        person_key as entity_key,
-        source_system,
-        pipeline,
-        stage,
-        entered_at
-    from person_entries
-
-    union all
-
-    select
-        'deal' as entity_type,
-        deal_key as entity_key,
-        source_system,
-        pipeline,
-        stage,
-        entered_at
-    from deal_entries
 
 ),
 

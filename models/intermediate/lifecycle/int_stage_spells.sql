@@ -4,51 +4,15 @@
     int_person_spells and int_deal_spells are its rows per entity type. -#}
 with
 
-person_entries as (
+entries as (
 
-    select * from {{ ref('int_person_stage_entries') }}
-
-),
-
-deal_entries as (
-
-    select * from {{ ref('int_deal_stage_entries') }}
+    select * from {{ ref('int_stage_entries') }}
 
 ),
 
 as_of as (
 
     select * from {{ ref('int_as_of') }}
-
-),
-
-entries as (
-
-    select
-        'person' as entity_type,
-        person_key as entity_key,
-        source_system,
-        pipeline,
-        stage,
-        entry_number,
-        entered_at,
-        entry_sequence,
-        evidence
-    from person_entries
-
-    union all
-
-    select
-        'deal' as entity_type,
-        deal_key as entity_key,
-        source_system,
-        pipeline,
-        stage,
-        entry_number,
-        entered_at,
-        entry_sequence,
-        evidence
-    from deal_entries
 
 ),
 
