@@ -81,10 +81,3 @@
     {%- endfor -%}
     {{ return(cuts) }}
 {%- endmacro %}
-
-
-{#- The post-hook that appends one cut (run after the model's first cut is created). -#}
-{% macro marts_cohort_insert_cut(grain, segment_type) -%}
-    insert into {{ this }}
-    {{ marts_cohort_cut(ref('int_funnel_stage_reach'), grain, segment_type) }}
-{%- endmacro %}

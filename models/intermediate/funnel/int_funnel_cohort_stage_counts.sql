@@ -1,17 +1,17 @@
 {#- Cohort stage counts, one row per source system, entity type, pipeline, period grain, cohort
     period, segment cut and value, and stage reached: the input of fct_funnel_cohort (which adds
-    the stages nobody reached and the conversions). Built one grain and cut at a time: the model
-    creates the first cut and a post-hook appends each other one. The exact percentiles hold every
-    value of their groups in memory until the statement ends, so one statement over all 40 cuts
-    ran out of a 4 GB DuckDB memory limit at a million leads; one cut per statement peaks at a
-    fraction of it (a separate statement each on Spark too). The owner and manager cuts rank
-    their values in a window instead (see marts_cohort_cut). -#}
+    the stages nobody reached and the conversions). One select per grain and cut (macro
+    marts_cohort_cut). Stored one cut per statement (materialization batched_table): the exact
+    percentiles hold every value of their groups in memory until the statement ends, so one
+    statement over all 40 cuts ran out of a 4 GB DuckDB memory limit at a million leads; one cut
+    per statement peaks at a fraction of it. The owner and manager cuts rank their values in a
+    window instead (see marts_cohort_cut). -#}
 {%- set cuts = marts_cohort_cuts() -%}
-{%- set hooks = [] -%}
-{%- for grain, segment_type in cuts[1:] -%}
-    {%- do hooks.append("{{ marts_cohort_insert_cut('" ~ grain ~ "', '" ~ segment_type ~ "') }}") -%}
+{%- set batches = [] -%}
+{%- for grain, segment_type in cuts -%}
+    {%- do batches.append({'period_grain': grain, 'segment_type': segment_type}) -%}
 {%- endfor -%}
-{{ config(post_hook=hooks) }}
+{{ config(materialized='batched_table', batches=batches) }}
 
 with
 
@@ -21,9 +21,15 @@ stage_reach as (
 
 ),
 
-first_cut as (
+cuts as (
 
-    {{ marts_cohort_cut('stage_reach', cuts[0][0], cuts[0][1]) }}
+    {%- for grain, segment_type in cuts %}
+    {%- if not loop.first %}
+
+    union all
+    {% endif %}
+    {{ marts_cohort_cut('stage_reach', grain, segment_type) }}
+    {%- endfor %}
 
 )
 
@@ -41,4 +47,4 @@ select
     entities_open_at_stage,
     median_days_from_entry,
     p90_days_from_entry
-from first_cut
+from cuts
