@@ -27,6 +27,7 @@ cohort as (
         reach.source_system,
         reach.pipeline,
         reach.stage,
+        reach.stage_order,
         reach.deal_key,
         case when states.is_won_at then 1 else 0 end as is_won_at,
         case when states.is_lost_at then 1 else 0 end as is_lost_at
@@ -47,6 +48,7 @@ cohort_deals as (
         cohort.source_system,
         cohort.pipeline,
         cohort.stage,
+        cohort.stage_order,
         cohort.is_won_at,
         cohort.is_lost_at,
         deals.owner_key,
@@ -66,7 +68,7 @@ cohort_deals as (
 segmented as (
 
     {{ pipeline_segment_rows('cohort_deals', [
-        'point_date', 'source_system', 'pipeline', 'stage', 'is_won_at', 'is_lost_at']) }}
+        'point_date', 'source_system', 'pipeline', 'stage', 'stage_order', 'is_won_at', 'is_lost_at']) }}
 
 ),
 
@@ -79,6 +81,7 @@ final as (
         stage,
         segment_type,
         segment_value,
+        min(stage_order) as stage_order,
         count(*) as cohort_deals,
         sum(is_won_at) as won_deals,
         sum(is_lost_at) as lost_deals,
@@ -101,6 +104,7 @@ select
     source_system,
     pipeline,
     stage,
+    stage_order,
     segment_type,
     segment_value,
     cohort_deals,

@@ -6,9 +6,9 @@ deals as (
 
 ),
 
-reach as (
+stage_win_rates as (
 
-    select * from {{ ref('int_deal_stage_reach') }}
+    select * from {{ ref('int_stage_win_rates') }}
 
 ),
 
@@ -47,53 +47,27 @@ plan_window as (
 
 ),
 
--- deals that reached each stage inside the window, with their outcome at the as-of date
-stage_cohort as (
-
-    select
-        deals.source_system,
-        reach.stage,
-        reach.stage_order,
-        case when deals.is_won then 1 else 0 end as is_won,
-        case when deals.is_lost then 1 else 0 end as is_lost,
-        deals.owner_key,
-        deals.manager_key,
-        deals.team,
-        deals.region,
-        deals.channel,
-        deals.product,
-        deals.customer_segment,
-        deals.pipeline,
-        deals.deal_type
-    from reach
-    inner join deals
-        on reach.deal_key = deals.deal_key
-    cross join plan_window
-    where {{ to_business_time('reach.reached_at') }} >= plan_window.window_start_at
-        and {{ to_business_time('reach.reached_at') }} < plan_window.as_of_at
-        and not {{ is_won_deal_stage('reach.stage') }}
-
-),
-
-segmented_cohort as (
-
-    {{ pipeline_segment_rows('stage_cohort', ['source_system', 'stage', 'stage_order', 'is_won', 'is_lost']) }}
-
-),
-
+-- P(won | reached k) at the as-of point, over all pipelines: the forecast's stage win rates
+-- (int_stage_win_rates, window var('forecast_window_days')), so plan and forecast agree
 stage_rates as (
 
     select
-        source_system,
-        segment_type,
-        segment_value,
-        stage,
-        min(stage_order) as stage_order,
-        count(*) as cohort_deals,
-        -- P(won | reached k): closed cohort deals won (open ones have no outcome yet)
-        {{ safe_divide('sum(is_won)', 'sum(is_won) + sum(is_lost)') }} as win_probability
-    from segmented_cohort
-    group by source_system, segment_type, segment_value, stage
+        stage_win_rates.source_system,
+        stage_win_rates.segment_type,
+        stage_win_rates.segment_value,
+        stage_win_rates.stage,
+        min(stage_win_rates.stage_order) as stage_order,
+        sum(stage_win_rates.cohort_deals) as cohort_deals,
+        {{ safe_divide('sum(stage_win_rates.won_deals)',
+            'sum(stage_win_rates.won_deals) + sum(stage_win_rates.lost_deals)') }} as win_probability
+    from stage_win_rates
+    inner join plan_window
+        on stage_win_rates.point_date = plan_window.as_of_date
+    group by
+        stage_win_rates.source_system,
+        stage_win_rates.segment_type,
+        stage_win_rates.segment_value,
+        stage_win_rates.stage
 
 ),
 
