@@ -11,16 +11,21 @@
     - at one entity + stage + instant the strongest evidence wins;
     - ties at the same instant: stage order, then evidence rank;
     - a row that repeats the stage the entity is already in is no entry.
-    Adds entry_sequence (order among the entity's entries) and entry_number (n-th entry into the stage). -#}
+    Adds entry_sequence (order among the entity's entries) and entry_number (n-th entry into the stage).
+    Returns one select statement (its steps are its own), which the caller wraps as a CTE:
+    `entries as ({{ stage_entries_from_evidence(ref('int_deal_stage_evidence'), ref('stage_definitions'),
+    'deal_key', 'deal') }})`. Evidence kinds are named (macro evidence_rank gives their strength). -#}
 {% macro stage_entries_from_evidence(evidence, stage_definitions, entity_key, entity_type) -%}
+
+    with
 
     strong_by_stage as (
 
         select
             {{ entity_key }},
             stage,
-            max(case when evidence_rank = 1 then 1 else 0 end) as has_history,
-            max(case when evidence_rank <= 4 then 1 else 0 end) as has_recorded
+            max(case when evidence = 'history' then 1 else 0 end) as has_history,
+            max(case when evidence <> 'derived' then 1 else 0 end) as has_recorded
         from {{ evidence }}
         group by {{ entity_key }}, stage
 
@@ -30,7 +35,7 @@
 
         select
             {{ entity_key }},
-            max(case when evidence_rank <= 2 then 1 else 0 end) as has_history_or_dates
+            max(case when evidence in ('history', 'stage_dates') then 1 else 0 end) as has_history_or_dates
         from {{ evidence }}
         group by {{ entity_key }}
 
@@ -47,7 +52,7 @@
         inner join {{ evidence }} as proven
             on snapshots.{{ entity_key }} = proven.{{ entity_key }}
             and snapshots.stage = proven.stage
-            and proven.evidence_rank <= 2
+            and proven.evidence in ('history', 'stage_dates')
             and proven.entered_at <= snapshots.entered_at
             and (snapshots.window_start is null or proven.entered_at > snapshots.window_start)
         where snapshots.dedup_scope = 'window'
@@ -73,7 +78,7 @@
                 when 'none' then true
                 when 'stage' then
                     case
-                        when candidates.evidence_rank = 2 then coalesce(strong_by_stage.has_history, 0) = 0
+                        when candidates.evidence = 'stage_dates' then coalesce(strong_by_stage.has_history, 0) = 0
                         else coalesce(strong_by_stage.has_recorded, 0) = 0
                     end
                 when 'window' then snapshots_proven.stage is null
@@ -165,4 +170,47 @@
 
     )
 
+    select
+        {{ entity_key }},
+        source_system,
+        pipeline,
+        stage,
+        stage_order,
+        entered_at,
+        evidence,
+        stage_label,
+        is_exit,
+        evidence_rank,
+        entry_sequence,
+        entry_number
+    from numbered
+
+{%- endmacro %}
+
+
+{#- Strength of a kind of stage evidence, 1 strongest: what wins at one entity, stage and instant. -#}
+{% macro evidence_rank(evidence) -%}
+    case {{ evidence }}
+        when 'history' then 1
+        when 'stage_dates' then 2
+        when 'snapshot' then 3
+        when 'created_closed' then 4
+        else 5
+    end
+{%- endmacro %}
+
+
+{#- How a kind of evidence is checked against stronger evidence (macro stage_entries_from_evidence):
+    history always kept ('none'); stage dates and the derived opportunity stage against any stronger
+    evidence of the stage ('stage'); snapshots against proof inside their window ('window'); created /
+    closed dates only without history or stage dates ('entity'); other derived stages at the instant. -#}
+{% macro evidence_dedup_scope(evidence, stage) -%}
+    case
+        when {{ evidence }} = 'history' then 'none'
+        when {{ evidence }} = 'stage_dates' then 'stage'
+        when {{ evidence }} = 'snapshot' then 'window'
+        when {{ evidence }} = 'created_closed' then 'entity'
+        when {{ stage }} = 'opportunity' then 'stage'
+        else 'instant'
+    end
 {%- endmacro %}

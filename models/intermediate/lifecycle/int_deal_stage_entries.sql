@@ -1,18 +1,10 @@
 with
 
-evidence as (
+entries as (
 
-    select * from {{ ref('int_deal_stage_evidence') }}
+    {{ stage_entries_from_evidence(ref('int_deal_stage_evidence'), ref('stage_definitions'), 'deal_key', 'deal') }}
 
-),
-
-stage_definitions as (
-
-    select * from {{ ref('stage_definitions') }}
-
-),
-
-{{ stage_entries_from_evidence('evidence', 'stage_definitions', 'deal_key', 'deal') }}
+)
 
 select
     deal_key,
@@ -27,4 +19,4 @@ select
     evidence_rank,
     entry_sequence,
     entry_number
-from numbered
+from entries

@@ -69,21 +69,9 @@ final as (
         labelled.stage,
         labelled.entered_at,
         labelled.evidence,
-        case labelled.evidence
-            when 'history' then 1
-            when 'stage_dates' then 2
-            when 'snapshot' then 3
-            when 'created_closed' then 4
-            else 5
-        end as evidence_rank,
+        {{ evidence_rank('labelled.evidence') }} as evidence_rank,
         -- how weaker evidence is checked against stronger (see int_deal_stage_entries)
-        case labelled.evidence
-            when 'history' then 'none'
-            when 'stage_dates' then 'stage'
-            when 'snapshot' then 'window'
-            when 'created_closed' then 'entity'
-            else 'instant'
-        end as dedup_scope,
+        {{ evidence_dedup_scope('labelled.evidence', 'labelled.stage') }} as dedup_scope,
         labelled.window_start
     from labelled
     inner join deals

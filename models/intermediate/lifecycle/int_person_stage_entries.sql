@@ -1,18 +1,10 @@
 with
 
-evidence as (
+entries as (
 
-    select * from {{ ref('int_person_stage_evidence') }}
+    {{ stage_entries_from_evidence(ref('int_person_stage_evidence'), ref('stage_definitions'), 'person_key', 'person') }}
 
-),
-
-stage_definitions as (
-
-    select * from {{ ref('stage_definitions') }}
-
-),
-
-{{ stage_entries_from_evidence('evidence', 'stage_definitions', 'person_key', 'person') }}
+)
 
 select
     person_key,
@@ -27,4 +19,4 @@ select
     evidence_rank,
     entry_sequence,
     entry_number
-from numbered
+from entries
