@@ -71,12 +71,7 @@
     {%- else %}
     select
         segment_cuts.segment_type,
-        case segment_cuts.segment_type
-            when 'all' then 'all'
-            {%- for segment in segments %}
-            when '{{ segment.type }}' then coalesce(cast({{ relation }}.{{ segment.column }} as {{ dbt.type_string() }}), 'unknown')
-            {%- endfor %}
-        end as segment_value,
+        {{ segment_value_of('segment_cuts.segment_type', segments, relation) }} as segment_value,
         {%- for column in columns %}
         {{ relation }}.{{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
@@ -101,4 +96,35 @@
 {#- Long format of the pipeline marts' cuts (pipeline_segments). -#}
 {% macro pipeline_segment_rows(relation, columns, segments=none) -%}
     {{ segment_rows(relation, columns, segments if segments is not none else pipeline_segments()) }}
+{%- endmacro %}
+
+
+{#- The value of a segment cut as an expression, for rows that carry their cut in `segment_type_column`
+    (one row per cut): 'all' for the all cut, else the cut's column as text, 'unknown' when missing. -#}
+{% macro segment_value_of(segment_type_column, segments, relation=none) -%}
+    {%- set prefix = relation ~ '.' if relation else '' -%}
+    case {{ segment_type_column }}
+        when 'all' then 'all'
+        {%- for segment in segments %}
+        when '{{ segment.type }}' then coalesce(cast({{ prefix }}{{ segment.column }} as {{ dbt.type_string() }}), 'unknown')
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{#- The cuts as rows: 'all' and each segment type, the entity types it applies to, and whether its
+    values grow with the company (many_values). A select of constants, for a join that gives each
+    entity row once per cut. -#}
+{% macro segment_cut_rows(segments) -%}
+    {%- for segment in [{'type': 'all'}] + segments %}
+    {%- set entity_types = segment.entity_types if segment.entity_types is defined else ['person', 'deal'] %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select
+        '{{ segment.type }}' as segment_type,
+        {{ 'true' if 'person' in entity_types else 'false' }} as applies_to_persons,
+        {{ 'true' if 'deal' in entity_types else 'false' }} as applies_to_deals,
+        {{ 'true' if segment.many_values is defined and segment.many_values else 'false' }} as has_many_values
+    {%- endfor %}
 {%- endmacro %}

@@ -35,3 +35,26 @@
     from {{ relation }}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#- The start of the period (a date) of the business-time timestamp `local_ts`, for rows that carry
+    their period grain in `grain_column` (one row per grain). -#}
+{% macro period_start_of(grain_column, local_ts, grains=none) -%}
+    case {{ grain_column }}
+        {%- for grain in (grains if grains is not none else marts_period_grains()) %}
+        when '{{ grain }}' then cast({{ dbt.date_trunc(grain, local_ts) }} as date)
+        {%- endfor %}
+    end
+{%- endmacro %}
+
+
+{#- The period grains as rows (period_grain): a select of constants, for a cross join that gives each
+    row once per grain. -#}
+{% macro period_grain_rows(grains=none) -%}
+    {%- for grain in (grains if grains is not none else marts_period_grains()) %}
+    {%- if not loop.first %}
+    union all
+    {%- endif %}
+    select '{{ grain }}' as period_grain
+    {%- endfor %}
+{%- endmacro %}

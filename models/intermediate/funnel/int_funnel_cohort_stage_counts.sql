@@ -1,16 +1,25 @@
 {#- Cohort stage counts, one row per source system, entity type, pipeline, period grain, cohort
     period, segment cut and value, and stage reached: the input of fct_funnel_cohort (which adds
-    the stages nobody reached and the conversions). One select per grain and cut (macro
-    marts_cohort_cut). Stored one cut per statement (materialization batched_table): the exact
-    percentiles hold every value of their groups in memory until the statement ends, so one
-    statement over all 40 cuts ran out of a 4 GB DuckDB memory limit at a million leads; one cut
-    per statement peaks at a fraction of it. The owner and manager cuts rank their values in a
-    window instead (see marts_cohort_cut). -#}
-{%- set cuts = marts_cohort_cuts() -%}
+    the stages nobody reached and the conversions), with the exact median and p90 of the days from
+    funnel entry.
+    Stored one grain and cut per statement (materialization batched_table; each batch's filter
+    reaches the grain and cut rows, so a statement expands one cut): exact percentiles hold every
+    value of their groups until the statement ends, and one statement over all 40 cuts ran out of
+    a 4 GB DuckDB memory limit at a million leads.
+    The cuts whose values grow with the company (owner, manager: a group per rep, day and stage)
+    rank their values in a window and interpolate (marts_percentile_of_ranked, quantile_cont's
+    arithmetic): at 10M leads the percentile aggregate's per-group state filled the disk with spill
+    (about 50 GB), while a sort spills compactly. The other cuts have few groups, where the
+    aggregate is twice as fast. -#}
+{%- set grains = marts_period_grains() -%}
+{%- set segments = marts_funnel_segments() -%}
 {%- set batches = [] -%}
-{%- for grain, segment_type in cuts -%}
-    {%- do batches.append({'period_grain': grain, 'segment_type': segment_type}) -%}
+{%- for grain in grains -%}
+    {%- for segment_type in ['all'] + (segments | map(attribute='type') | list) -%}
+        {%- do batches.append({'period_grain': grain, 'segment_type': segment_type}) -%}
+    {%- endfor -%}
 {%- endfor -%}
+{%- set group_keys = 'source_system, entity_type, pipeline, period_grain, period_start, segment_type, segment_value, stage' -%}
 {{ config(materialized='batched_table', batches=batches) }}
 
 with
@@ -21,15 +30,94 @@ stage_reach as (
 
 ),
 
-cuts as (
+period_grains as (
 
-    {%- for grain, segment_type in cuts %}
-    {%- if not loop.first %}
+    {{ period_grain_rows(grains) }}
 
+),
+
+segment_cuts as (
+
+    {{ segment_cut_rows(segments) }}
+
+),
+
+-- every reach row once per period grain and per cut that applies to its entity type
+cut_rows as (
+
+    select
+        stage_reach.source_system,
+        stage_reach.entity_type,
+        stage_reach.pipeline,
+        period_grains.period_grain,
+        {{ period_start_of('period_grains.period_grain', to_business_time('stage_reach.entered_funnel_at'), grains) }}
+            as period_start,
+        segment_cuts.segment_type,
+        {{ segment_value_of('segment_cuts.segment_type', segments, 'stage_reach') }} as segment_value,
+        segment_cuts.has_many_values,
+        stage_reach.stage,
+        stage_reach.is_lost_at_stage,
+        stage_reach.is_open_at_stage,
+        stage_reach.days_from_entry
+    from stage_reach
+    cross join period_grains
+    inner join segment_cuts
+        on (stage_reach.entity_type = 'person' and segment_cuts.applies_to_persons)
+        or (stage_reach.entity_type = 'deal' and segment_cuts.applies_to_deals)
+
+),
+
+aggregated_cuts as (
+
+    select
+        {{ group_keys }},
+        count(*) as entities_reached,
+        sum(case when is_lost_at_stage then 1 else 0 end) as entities_lost_at_stage,
+        sum(case when is_open_at_stage then 1 else 0 end) as entities_open_at_stage,
+        {{ marts_percentile('days_from_entry', 0.5) }} as median_days_from_entry,
+        {{ marts_percentile('days_from_entry', 0.9) }} as p90_days_from_entry
+    from cut_rows
+    where not has_many_values
+    group by {{ group_keys }}
+
+),
+
+-- many-valued cuts: each value's rank among its group's values (nulls last) and the group's count
+ranked_rows as (
+
+    select
+        {{ group_keys }},
+        is_lost_at_stage,
+        is_open_at_stage,
+        days_from_entry,
+        row_number() over (
+            partition by {{ group_keys }} order by days_from_entry asc nulls last
+        ) - 1 as value_rank,
+        count(days_from_entry) over (partition by {{ group_keys }}) as values_ranked
+    from cut_rows
+    where has_many_values
+
+),
+
+ranked_cuts as (
+
+    select
+        {{ group_keys }},
+        count(*) as entities_reached,
+        sum(case when is_lost_at_stage then 1 else 0 end) as entities_lost_at_stage,
+        sum(case when is_open_at_stage then 1 else 0 end) as entities_open_at_stage,
+        {{ marts_percentile_of_ranked('days_from_entry', 0.5) }} as median_days_from_entry,
+        {{ marts_percentile_of_ranked('days_from_entry', 0.9) }} as p90_days_from_entry
+    from ranked_rows
+    group by {{ group_keys }}
+
+),
+
+final as (
+
+    select * from aggregated_cuts
     union all
-    {% endif %}
-    {{ marts_cohort_cut('stage_reach', grain, segment_type) }}
-    {%- endfor %}
+    select * from ranked_cuts
 
 )
 
@@ -47,4 +135,4 @@ select
     entities_open_at_stage,
     median_days_from_entry,
     p90_days_from_entry
-from cuts
+from final
