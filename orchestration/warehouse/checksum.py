@@ -54,16 +54,28 @@ def table_checksum(
     return int(count), int(total)
 
 
+def relations(
+    con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...], database: str | None = None
+) -> list[tuple[str, str]]:
+    """(schema, name) of every table and view of the given schemas, sorted: a mart that publishes an
+    intermediate model's rows as they are is a view, and is published and compared like a table."""
+    return con.execute(
+        "select schema_name, table_name from duckdb_tables() "
+        "where list_contains(?, schema_name) and (? is null or database_name = ?) "
+        "union all select schema_name, view_name from duckdb_views() where not internal "
+        "and list_contains(?, schema_name) and (? is null or database_name = ?) order by 1, 2",
+        [list(schemas), database, database, list(schemas), database, database],
+    ).fetchall()
+
+
 def schema_checksums(
     con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...] = ("marts",), database: str | None = None
 ) -> dict[str, tuple[int, int]]:
-    """{schema.table: (rows, hash)} for every table of the given schemas."""
-    tables = con.execute(
-        "select schema_name || '.' || table_name from duckdb_tables() "
-        "where list_contains(?, schema_name) and (? is null or database_name = ?) order by 1",
-        [list(schemas), database, database],
-    ).fetchall()
-    return {name: table_checksum(con, name, database) for (name,) in tables}
+    """{schema.table: (rows, hash)} for every table and view of the given schemas."""
+    return {
+        f"{schema}.{name}": table_checksum(con, f"{schema}.{name}", database)
+        for schema, name in relations(con, schemas, database)
+    }
 
 
 def warehouse_checksums(path: str, schemas: tuple[str, ...] = ("marts",)) -> dict[str, tuple[int, int]]:

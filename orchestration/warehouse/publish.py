@@ -44,7 +44,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.warehouse.checksum import quote_identifier, table_checksum
+from orchestration.warehouse.checksum import quote_identifier, relations, table_checksum
 
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLICATION_TABLE = "audit.publication"
@@ -105,12 +105,7 @@ def publish(
         con.execute(f"attach '{staging_file}' as pub (storage_version '{storage_version}')")
         con.execute("begin")  # one transaction, so one checkpoint: see the module docstring
         _drop_previous_publication(con)
-        tables = con.execute(
-            "select schema_name, table_name from duckdb_tables() "
-            "where database_name = 'src' and schema_name in ("
-            + ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
-            + ") order by 1, 2"
-        ).fetchall()
+        tables = relations(con, PUBLISHED_SCHEMAS, database="src")
         for schema, table in tables:
             con.execute(f"create schema if not exists pub.{schema}")
             con.execute(f"create table pub.{schema}.{table} as select * from src.{schema}.{table}")
@@ -200,6 +195,8 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]
     schemas = ", ".join(f"'{s}'" for s in PUBLISHED_SCHEMAS)
     found = con.execute(
         "select schema_name, table_name, null, comment from duckdb_tables() where database_name = 'src' "
+        f"and schema_name in ({schemas}) and coalesce(comment, '') <> '' union all "
+        "select schema_name, view_name, null, comment from duckdb_views() where database_name = 'src' "
         f"and schema_name in ({schemas}) and coalesce(comment, '') <> '' union all "
         "select schema_name, table_name, column_name, comment from duckdb_columns() "
         f"where database_name = 'src' and schema_name in ({schemas}) and coalesce(comment, '') <> ''"

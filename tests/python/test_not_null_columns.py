@@ -25,8 +25,10 @@ def test_a_null_in_two_columns_fails_the_model_test_naming_both(built_demo, tmp_
                 "select deal_key from marts.dim_deals order by deal_key limit 3"
             ).fetchall()
         ]
-        con.execute("update marts.dim_deals set channel = null where deal_key in (?, ?, ?)", keys)
-        con.execute("update marts.dim_deals set created_at = null where deal_key = ?", [keys[0]])
+        # dim_deals is a view of int_deals_enriched: the nulls go there
+        deals = "intermediate.int_deals_enriched"
+        con.execute(f"update {deals} set channel = null where deal_key in (?, ?, ?)", keys)
+        con.execute(f"update {deals} set created_at = null where deal_key = ?", [keys[0]])
 
     with pytest.raises(DbtError) as failure:  # stored failures: the message then shows the rows
         run_dbt(settings, ["test", "--select", SELECT, "--store-failures"], capture=True)

@@ -40,7 +40,8 @@ CORRUPTED = ("staging.stg_salesforce__leads", "marts.fct_funnel_cohort", "marts.
 
 def _corrupt(settings: Settings) -> tuple[str, list[tuple], str]:
     """A duplicated lead, a conversion of 1.5, a stage reaching 7 more than the one before it, and a
-    negative deal amount: (the lead id, the two cohort rows changed, the deal key)."""
+    negative deal amount: (the lead id, the two cohort rows changed, the deal key). The cohort funnel
+    and the deal dimension are views of intermediate tables, so those are what is changed."""
     with duckdb.connect(str(settings.warehouse)) as con:
         lead_id = con.execute("select min(lead_id) from staging.stg_salesforce__leads").fetchone()[0]
         con.execute(
@@ -61,14 +62,17 @@ def _corrupt(settings: Settings) -> tuple[str, list[tuple], str]:
             "period_start = ? and segment_type = ? and segment_value = ? and stage = ?"
         )
         con.execute(
-            f"update marts.fct_funnel_cohort set conversion_from_top = 1.5 where {where}", rows[0][:8]
+            f"update intermediate.int_funnel_cohort set conversion_from_top = 1.5 where {where}", rows[0][:8]
         )
         con.execute(
-            f"update marts.fct_funnel_cohort set entities_reached = ? where {where}",
+            f"update intermediate.int_funnel_cohort set entities_reached = ? where {where}",
             [rows[1][8] + 7, *rows[1][:8]],
         )
         deal_key = con.execute("select min(deal_key) from marts.dim_deals").fetchone()[0]
-        con.execute("update marts.dim_deals set amount_reporting = -100 where deal_key = ?", [deal_key])
+        con.execute(
+            "update intermediate.int_deals_enriched set amount_reporting = -100 where deal_key = ?",
+            [deal_key],
+        )
 
     return lead_id, rows, deal_key
 

@@ -1,9 +1,8 @@
 {#- Cohort funnel (semantics: "Counting the funnel", cohort funnel): entities grouped by the period in
     which they entered the funnel's first stage, per stage of their pipeline, per segment cut. The
     logic of fct_funnel_cohort (its thin published copy) and the steps fct_funnel_bottlenecks scores. -#}
-{#- A view: fct_funnel_cohort stores it once, and fct_funnel_bottlenecks reads only its month rows
-    (the filter reaches the stage counts), so the largest table is not written twice. -#}
-{{ config(materialized='view') }}
+{#- Stored here once: fct_funnel_cohort publishes it as a view, and fct_funnel_bottlenecks reads its
+    month rows. -#}
 
 with
 

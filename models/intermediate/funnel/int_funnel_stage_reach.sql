@@ -2,15 +2,9 @@
     funnel entry, lost / still-open flags and segment attributes: the base of every funnel mart. -#}
 with
 
-person_stage_reach as (
+stage_reach as (
 
-    select * from {{ ref('int_person_stage_reach') }}
-
-),
-
-deal_stage_reach as (
-
-    select * from {{ ref('int_deal_stage_reach') }}
+    select * from {{ ref('int_stage_reach') }}
 
 ),
 
@@ -38,15 +32,9 @@ accounts as (
 
 ),
 
-person_transitions as (
+transitions as (
 
-    select * from {{ ref('int_person_transitions') }}
-
-),
-
-deal_transitions as (
-
-    select * from {{ ref('int_deal_transitions') }}
+    select * from {{ ref('int_stage_transitions') }}
 
 ),
 
@@ -59,35 +47,6 @@ person_spells as (
 stage_definitions as (
 
     select * from {{ ref('stage_definitions') }}
-
-),
-
--- persons and deals in one shape; persons run through the pipeline 'lifecycle'
-stage_reach as (
-
-    select
-        'person' as entity_type,
-        person_key as entity_key,
-        source_system,
-        'lifecycle' as pipeline,
-        stage,
-        stage_order,
-        reached_at,
-        is_passed_through
-    from person_stage_reach
-
-    union all
-
-    select
-        'deal' as entity_type,
-        deal_key as entity_key,
-        source_system,
-        pipeline,
-        stage,
-        stage_order,
-        reached_at,
-        is_passed_through
-    from deal_stage_reach
 
 ),
 
@@ -135,30 +94,6 @@ exit_stages as (
 
 -- the last stage change of each entity: when it goes into an exit (disqualified, closed_lost), the
 -- entity is lost at the stage it left (its last open stage)
-transitions as (
-
-    select
-        'person' as entity_type,
-        person_key as entity_key,
-        transition_number,
-        from_stage,
-        to_stage,
-        transitioned_at
-    from person_transitions
-
-    union all
-
-    select
-        'deal' as entity_type,
-        deal_key as entity_key,
-        transition_number,
-        from_stage,
-        to_stage,
-        transitioned_at
-    from deal_transitions
-
-),
-
 last_transitions as (
 
     select

@@ -1,4 +1,8 @@
 {#- The deal dimension: the one enriched deal (int_deals_enriched), as BI reads it. -#}
+{#- A view: the rows are the intermediate model's as they are, stored once there; the published BI
+    copy stores them as a table. -#}
+{{ config(materialized='view') }}
+
 with
 
 deals as (

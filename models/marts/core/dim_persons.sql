@@ -1,4 +1,8 @@
 {#- The person dimension: the one enriched person (int_persons_enriched), as BI reads it. -#}
+{#- A view: the rows are the intermediate model's as they are, stored once there; the published BI
+    copy stores them as a table. -#}
+{{ config(materialized='view') }}
+
 with
 
 persons as (

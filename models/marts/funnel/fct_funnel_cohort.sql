@@ -1,4 +1,8 @@
 {#- The cohort funnel as BI reads it: int_funnel_cohort, where its logic lives. -#}
+{#- A view: the rows are the intermediate model's as they are, stored once there; the published BI
+    copy stores them as a table. -#}
+{{ config(materialized='view') }}
+
 with
 
 cohort_funnel as (
