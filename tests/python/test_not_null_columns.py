@@ -12,7 +12,7 @@ from conftest import settings_in
 from orchestration.warehouse import run_dbt
 from orchestration.warehouse.dbt import DbtError
 
-SELECT = "dim_deals,test_name:not_null_columns"
+SELECT = "int_deals_enriched,test_name:not_null_columns"
 
 
 def test_a_null_in_two_columns_fails_the_model_test_naming_both(built_demo, tmp_path) -> None:  # noqa: ANN001
@@ -22,10 +22,9 @@ def test_a_null_in_two_columns_fails_the_model_test_naming_both(built_demo, tmp_
         keys = [
             row[0]
             for row in con.execute(
-                "select deal_key from marts.dim_deals order by deal_key limit 3"
+                "select deal_key from intermediate.int_deals_enriched order by deal_key limit 3"
             ).fetchall()
         ]
-        # dim_deals is a view of int_deals_enriched: the nulls go there
         deals = "intermediate.int_deals_enriched"
         con.execute(f"update {deals} set channel = null where deal_key in (?, ?, ?)", keys)
         con.execute(f"update {deals} set created_at = null where deal_key = ?", [keys[0]])
@@ -34,7 +33,7 @@ def test_a_null_in_two_columns_fails_the_model_test_naming_both(built_demo, tmp_
         run_dbt(settings, ["test", "--select", SELECT, "--store-failures"], capture=True)
 
     message = str(failure.value)
-    assert "not_null_columns_dim_deals" in message
+    assert "not_null_columns_int_deals_enriched" in message
     assert "column_name=channel, null_rows=3" in message
     assert "column_name=created_at, null_rows=1" in message
 

@@ -1,6 +1,6 @@
 {#- The person dimension: the one enriched person (int_persons_enriched), as BI reads it. -#}
-{#- A view: the rows are the intermediate model's as they are, stored once there; the published BI
-    copy stores them as a table. -#}
+{#- A view: the rows are the intermediate model's as they are, stored and tested once there (its tests
+    run before any mart reads it); the published BI copy stores them as a table. -#}
 {{ config(materialized='view') }}
 
 with

@@ -1,7 +1,7 @@
 {#- One row per entity (person or deal) per funnel stage it reached, for BI and the semantic layer:
     int_funnel_stage_reach, which the funnel marts read, published as it is. -#}
-{#- A view: the rows are the intermediate model's as they are, stored once there; the published BI
-    copy stores them as a table. -#}
+{#- A view: the rows are the intermediate model's as they are, stored and tested once there (its tests
+    run before any mart reads it); the published BI copy stores them as a table. -#}
 {{ config(materialized='view') }}
 
 with

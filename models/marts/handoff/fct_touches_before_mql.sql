@@ -1,7 +1,7 @@
 {#- Touches before MQL, one row per person who reached mql, for BI: int_touches_before_mql (which
     the distribution mart reads) as it is. -#}
-{#- A view: the rows are the intermediate model's as they are, stored once there; the published BI
-    copy stores them as a table. -#}
+{#- A view: the rows are the intermediate model's as they are, stored and tested once there (its tests
+    run before any mart reads it); the published BI copy stores them as a table. -#}
 {{ config(materialized='view') }}
 
 with
