@@ -2,7 +2,7 @@
     the column of an entity-level relation that holds its value, and the entity types it applies to
     (product and deal type only exist for deals). many_values: the cut's values grow with the company
     (one per rep), so its groups do too; the cohort funnel computes their percentiles by sorting
-    (marts_cohort_cut). -#}
+    (int_funnel_cohort_stage_counts). -#}
 {% macro segment_definitions() -%}
     {{ return([
         {'type': 'owner', 'column': 'owner_key', 'many_values': true},
