@@ -110,25 +110,3 @@
         {%- endfor %}
     end
 {%- endmacro %}
-
-
-{#- The cuts as rows, one per cut and entity type it applies to (segment_type, entity_type), with
-    whether its values grow with the company (has_many_values): a select of constants, for an
-    equi-join on entity_type that gives each entity row once per cut. 'all' comes first. -#}
-{% macro segment_cut_rows(segments) -%}
-    {%- set rows = [] -%}
-    {%- for segment in [{'type': 'all'}] + segments -%}
-        {%- for entity_type in (segment.entity_types if segment.entity_types is defined else ['person', 'deal']) -%}
-            {%- do rows.append([segment.type, entity_type, segment.many_values is defined and segment.many_values]) -%}
-        {%- endfor -%}
-    {%- endfor -%}
-    {%- for segment_type, entity_type, many_values in rows %}
-    {%- if not loop.first %}
-    union all
-    {%- endif %}
-    select
-        '{{ segment_type }}' as segment_type,
-        '{{ entity_type }}' as entity_type,
-        {{ 'true' if many_values else 'false' }} as has_many_values
-    {%- endfor %}
-{%- endmacro %}

@@ -12,25 +12,31 @@
     (about 50 GB), while a sort spills compactly. The other cuts have few groups, where the
     aggregate is twice as fast. -#}
 {%- set grains = marts_period_grains() -%}
-{%- set segments = marts_funnel_segments() -%}
+{%- set cuts = [{'type': 'all', 'column': none}] + marts_funnel_segments() -%}
 {%- set batches = [] -%}
 {%- for grain in grains -%}
-    {%- for segment_type in ['all'] + (segments | map(attribute='type') | list) -%}
-        {%- do batches.append({'period_grain': grain, 'segment_type': segment_type}) -%}
+    {%- for cut in cuts -%}
+        {%- do batches.append({'period_grain': grain, 'segment_type': cut.type}) -%}
     {%- endfor -%}
 {%- endfor -%}
+{%- set ranked_cuts = cuts | selectattr('many_values', 'defined') | selectattr('many_values') | list -%}
+{%- set aggregated_cuts = cuts | reject('in', ranked_cuts) | list -%}
 {%- set group_keys = 'source_system, entity_type, pipeline, period_grain, period_start, segment_type, segment_value, stage' -%}
 {{ config(materialized='batched_table', batches=batches) }}
 
 with
 
-{#- Every reach row once per period grain and per cut that applies to its entity type: the rows of
-    the few-valued cuts (aggregated) and of the many-valued ones (ranked). Each reads its inputs
-    itself, not through shared CTEs: DuckDB materializes a CTE that is read twice, whole, before a
-    batch's filter can reach it (2-3x slower per batch). -#}
-{%- for method in ['aggregated', 'ranked'] %}
+{#- Every reach row once per period grain and per cut that applies to its entity type (one select
+    per cut, so a batch's filter leaves one), split by how the cut's percentiles are computed. Each
+    select reads the reach rows itself, not through a shared CTE: DuckDB materializes a CTE read
+    more than once, whole, before a batch's filter reaches it (2-3x slower per batch). -#}
+{%- for method, method_cuts in [('aggregated', aggregated_cuts), ('ranked', ranked_cuts)] if method_cuts %}
 {{ method }}_cut_rows as (
+    {%- for cut in method_cuts %}
+    {%- if not loop.first %}
 
+    union all
+    {% endif %}
     select
         stage_reach.source_system,
         stage_reach.entity_type,
@@ -38,8 +44,8 @@ with
         period_grains.period_grain,
         {{ period_start_of('period_grains.period_grain', to_business_time('stage_reach.entered_funnel_at'), grains) }}
             as period_start,
-        segment_cuts.segment_type,
-        {{ segment_value_of('segment_cuts.segment_type', segments, 'stage_reach') }} as segment_value,
+        '{{ cut.type }}' as segment_type,
+        {{ "'all'" if cut.column is none else marts_segment_value(cut) }} as segment_value,
         stage_reach.stage,
         stage_reach.is_lost_at_stage,
         stage_reach.is_open_at_stage,
@@ -48,11 +54,8 @@ with
     cross join (
         {{ period_grain_rows(grains) }}
     ) as period_grains
-    inner join (
-        {{ segment_cut_rows(segments) }}
-    ) as segment_cuts
-        on stage_reach.entity_type = segment_cuts.entity_type
-    where {{ '' if method == 'ranked' else 'not ' }}segment_cuts.has_many_values
+    {{- marts_segment_where(cut) }}
+    {%- endfor %}
 
 ),
 
@@ -70,6 +73,7 @@ aggregated_cuts as (
     group by {{ group_keys }}
 
 ),
+{%- if ranked_cuts %}
 
 -- many-valued cuts: each value's rank among its group's values (nulls last) and the group's count
 ranked_rows as (
@@ -100,12 +104,15 @@ ranked_cuts as (
     group by {{ group_keys }}
 
 ),
+{%- endif %}
 
 final as (
 
     select * from aggregated_cuts
+    {%- if ranked_cuts %}
     union all
     select * from ranked_cuts
+    {%- endif %}
 
 )
 
