@@ -12,7 +12,7 @@ from dagster import ConfigurableResource, Failure
 from dagster_dbt import DbtCliResource
 
 from orchestration.settings import Settings
-from orchestration.warehouse.dbt import dbt_executable
+from orchestration.warehouse.dbt import dbt_command
 from orchestration.warehouse.lock import WarehouseBusy, warehouse_writer
 from orchestration.warehouse.parent_death import guarded_executable
 
@@ -39,7 +39,7 @@ def dbt_resource(settings: Settings) -> DbtCliResource:
         target=settings.dbt_target,
         # this virtualenv's dbt, even when it is not on PATH, through a wrapper that makes it die
         # with the step that started it (a killed refresh leaves no dbt writing the warehouse)
-        dbt_executable=guarded_executable(dbt_executable(), settings.dagster_home / "bin"),
+        dbt_executable=guarded_executable(dbt_command(), "dbt", settings.dagster_home / "bin"),
     )
 
 

@@ -24,9 +24,11 @@ ProgressCallback = Callable[[int, int, str], None]
 MessageCallback = Callable[[str, str], None]
 
 
-def dbt_executable() -> str:
-    candidate = Path(sys.executable).with_name("dbt")
-    return str(candidate) if candidate.exists() else "dbt"
+def dbt_command() -> list[str]:
+    """This virtualenv's dbt, through dbt_main.py (dbt's command line with the garbage collector
+    tuned for its heap)."""
+    # -P: the script's folder holds dbt.py, which must not shadow the dbt package
+    return [sys.executable, "-P", str(Path(__file__).with_name("dbt_main.py"))]
 
 
 # What a production build (CLI, Dagster, benchmark) adds to `dbt build`: unit tests check the SQL
@@ -49,7 +51,7 @@ def run_dbt(
     out of the run's total; dbt's own text output is then not shown (warnings and errors go to
     `on_message`, and a failure still raises DbtError with the failing nodes)."""
     target = target or settings.dbt_target
-    command = [dbt_executable(), *args, "--target", target]
+    command = [*dbt_command(), *args, "--target", target]
     env = settings.dbt_env(target)
     if on_progress is None:
         result = subprocess.run(
@@ -67,7 +69,8 @@ def run_dbt(
             Path(env["DBT_TARGET_PATH"]), settings.warehouse if target == "duckdb" else None
         )
         raise DbtError(
-            f"`dbt {' '.join(command[1:])}` failed (exit code {result.returncode})\n{summary}".rstrip()
+            f"`dbt {' '.join([*args, '--target', target])}` failed (exit code {result.returncode})\n"
+            f"{summary}".rstrip()
         )
     return result
 
