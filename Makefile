@@ -15,7 +15,7 @@ DEMO := exports/demo
 # set. Only these targets opt in; `funnel` itself refuses to build without a secret salt.
 DEMO_SALT := FUNNEL_DEMO=1
 
-.PHONY: run test test-fast install install-test java chromium lint generate build ui clean bench \
+.PHONY: run test test-fast install install-test java chromium lint generate build ui clean bench bench-pairs \
 	spark-thrift-start spark-thrift-stop build-spark-thrift
 
 # Main install: the pipeline only (no Spark), so `make run` stays light.
@@ -81,6 +81,13 @@ BENCH_SIZES ?= 100000 1000000 10000000
 BENCH_OUT ?= warehouse/bench
 bench: install
 	$(BIN)/python -m orchestration.bench $(BENCH_SIZES) --out $(BENCH_OUT) $(BENCH_FLAGS)
+
+# Two commits' builds compared on this machine, alternately: `make bench-pairs BEFORE=9a302d6 AFTER=HEAD`
+# (PAIRS=3, PAIRS_LEADS=100000); the README's before/after tables.
+PAIRS ?= 3
+PAIRS_LEADS ?= 100000
+bench-pairs: install
+	$(BIN)/python -m orchestration.bench.pairs $(BEFORE) $(AFTER) --pairs $(PAIRS) --leads $(PAIRS_LEADS)
 
 # A local Spark Thrift Server (the way dbt reaches a cluster) from the installed pyspark, on
 # FUNNEL_SPARK_HOST:FUNNEL_SPARK_PORT (127.0.0.1:10000); `build-spark-thrift` starts it if needed,
