@@ -75,27 +75,30 @@ def test_the_checksum_sees_a_one_row_change(tmp_path_factory: pytest.TempPathFac
     ref = reference(tmp_path_factory)
     copy = tmp_path / "copy.duckdb"
     copy.write_bytes(ref.settings.warehouse.read_bytes())
+    # marts.fct_funnel_cohort and marts.dim_deals are views: the rows they show are changed in the
+    # intermediate tables they read
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            "create or replace table marts.fct_funnel_cohort as "
-            "select * from marts.fct_funnel_cohort order by random()"
+            "create or replace table intermediate.int_funnel_cohort as "
+            "select * from intermediate.int_funnel_cohort order by random()"
         )
     assert warehouse_checksums(copy)["marts.fct_funnel_cohort"] == ref.marts["marts.fct_funnel_cohort"]
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            "delete from marts.fct_funnel_cohort where rowid = (select min(rowid) from marts.fct_funnel_cohort)"
+            "delete from intermediate.int_funnel_cohort "
+            "where rowid = (select min(rowid) from intermediate.int_funnel_cohort)"
         )
     assert (
         warehouse_checksums(copy)["marts.fct_funnel_cohort"][0] == ref.marts["marts.fct_funnel_cohort"][0] - 1
     )
     # noise in the last digits of every amount is not a difference to the row comparison
     with duckdb.connect(str(copy)) as con:
-        con.execute("update marts.dim_deals set amount = amount * (1 + 1e-14)")
+        con.execute("update intermediate.int_deals_enriched set amount = amount * (1 + 1e-14)")
     assert differing_tables(ref.settings.warehouse, copy) == ["marts.fct_funnel_cohort"]
     with duckdb.connect(str(copy)) as con:
         con.execute(
-            "update marts.dim_deals set amount = amount * 1.000001 "
-            "where rowid = (select min(rowid) from marts.dim_deals where amount > 1)"
+            "update intermediate.int_deals_enriched set amount = amount * 1.000001 "
+            "where rowid = (select min(rowid) from intermediate.int_deals_enriched where amount > 1)"
         )
     assert warehouse_checksums(copy)["marts.dim_deals"] != ref.marts["marts.dim_deals"]
     assert differing_tables(ref.settings.warehouse, copy) == ["marts.dim_deals", "marts.fct_funnel_cohort"]
