@@ -1,50 +1,20 @@
 with
 
-salesforce_opportunities as (
+salesforce_deal_rows as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
-
-),
-
-salesforce_line_items as (
-
-    select * from {{ ref('stg_salesforce__opportunity_line_items') }}
+    select * from {{ ref('int_salesforce_deal_rows') }}
 
 ),
 
-salesforce_products as (
+hubspot_deal_rows as (
 
-    select * from {{ ref('stg_salesforce__products') }}
-
-),
-
-hubspot_deals as (
-
-    select * from {{ ref('stg_hubspot__deals') }}
+    select * from {{ ref('int_hubspot_deal_rows') }}
 
 ),
 
-hubspot_deal_contacts as (
+generic_deal_rows as (
 
-    select * from {{ ref('stg_hubspot__deal_contacts') }}
-
-),
-
-hubspot_deal_companies as (
-
-    select * from {{ ref('stg_hubspot__deal_companies') }}
-
-),
-
-generic_deals as (
-
-    select * from {{ ref('stg_generic__deals') }}
-
-),
-
-persons as (
-
-    select * from {{ ref('int_persons') }}
+    select * from {{ ref('int_generic_deal_rows') }}
 
 ),
 
@@ -63,171 +33,6 @@ stage_definitions as (
 deal_types as (
 
     select * from {{ ref('deal_types') }}
-
-),
-
--- a Salesforce deal's product: the product of its first line item
-salesforce_deal_products as (
-
-    select
-        line_items.source_system,
-        line_items.deal_id,
-        products.product_name,
-        row_number() over (
-            partition by line_items.source_system, line_items.deal_id
-            order by line_items.created_at, line_items.opportunity_line_item_id
-        ) as line_rank
-    from salesforce_line_items as line_items
-    inner join salesforce_products as products
-        on line_items.source_system = products.source_system
-        and line_items.product_id = products.product_id
-    where not line_items.is_deleted
-
-),
-
--- a converted lead and its contact are one person (keyed by the lead): deals name the contact
-salesforce_contact_persons as (
-
-    select
-        converted_contact_key as contact_key,
-        person_key
-    from persons
-    where converted_contact_key is not null
-
-    union all
-
-    select
-        person_key as contact_key,
-        person_key
-    from persons
-    where source_system = 'salesforce'
-        and converted_contact_key is null
-
-),
-
-salesforce_deal_rows as (
-
-    select
-        opportunities.source_system,
-        opportunities.deal_id,
-        opportunities.pipeline,
-        opportunities.deal_type as deal_type_label,
-        coalesce(
-            contact_persons.person_key,
-            {{ entity_key('opportunities.source_system', 'opportunities.contact_id') }}
-        ) as person_key,
-        opportunities.account_id,
-        opportunities.owner_id,
-        opportunities.lead_source,
-        products.product_name as product,
-        opportunities.created_at,
-        opportunities.close_date,
-        opportunities.close_date as expected_close_date,
-        opportunities.stage_label,
-        cast(null as {{ dbt.type_string() }}) as status,
-        opportunities.amount,
-        opportunities.currency_code,
-        opportunities.amount_reporting,
-        opportunities.is_fx_rate_missing,
-        opportunities.probability
-    from salesforce_opportunities as opportunities
-    left join salesforce_contact_persons as contact_persons
-        on {{ entity_key('opportunities.source_system', 'opportunities.contact_id') }} = contact_persons.contact_key
-    left join salesforce_deal_products as products
-        on opportunities.source_system = products.source_system
-        and opportunities.deal_id = products.deal_id
-        and products.line_rank = 1
-    where not opportunities.is_deleted
-
-),
-
--- HubSpot: the primary contact / company of a deal is its first association (export order)
-hubspot_primary_contacts as (
-
-    select
-        source_system,
-        deal_id,
-        contact_id,
-        row_number() over (
-            partition by source_system, deal_id
-            order by exported_at, source_file, source_row_number
-        ) as association_rank
-    from hubspot_deal_contacts
-
-),
-
-hubspot_primary_companies as (
-
-    select
-        source_system,
-        deal_id,
-        company_id,
-        row_number() over (
-            partition by source_system, deal_id
-            order by exported_at, source_file, source_row_number
-        ) as association_rank
-    from hubspot_deal_companies
-
-),
-
-hubspot_deal_rows as (
-
-    select
-        deals.source_system,
-        deals.deal_id,
-        deals.pipeline,
-        deals.deal_type as deal_type_label,
-        {{ entity_key('deals.source_system', 'contacts.contact_id') }} as person_key,
-        companies.company_id as account_id,
-        deals.owner_id,
-        deals.lead_source,
-        deals.product_family as product,
-        deals.created_at,
-        deals.close_date,
-        deals.close_date as expected_close_date,
-        deals.stage_label,
-        cast(null as {{ dbt.type_string() }}) as status,
-        deals.amount,
-        deals.currency_code,
-        deals.amount_reporting,
-        deals.is_fx_rate_missing,
-        deals.probability
-    from hubspot_deals as deals
-    left join hubspot_primary_contacts as contacts
-        on deals.source_system = contacts.source_system
-        and deals.deal_id = contacts.deal_id
-        and contacts.association_rank = 1
-    left join hubspot_primary_companies as companies
-        on deals.source_system = companies.source_system
-        and deals.deal_id = companies.deal_id
-        and companies.association_rank = 1
-
-),
-
-generic_deal_rows as (
-
-    select
-        source_system,
-        deal_id,
-        pipeline,
-        deal_type as deal_type_label,
-        {{ entity_key('source_system', 'person_id') }} as person_key,
-        account_id,
-        owner_id,
-        lead_source,
-        product,
-        created_at,
-        cast(closed_at as date) as close_date,
-        expected_close_date,
-        stage_label,
-        status,
-        amount,
-        currency_code,
-        amount_reporting,
-        is_fx_rate_missing,
-        probability
-    from generic_deals
-    where not is_deleted
 
 ),
 

@@ -18,25 +18,9 @@ deal_entries as (
 
 ),
 
-lead_source_channels as (
+own_channels as (
 
-    select * from {{ ref('int_lead_source_channels') }}
-
-),
-
-own_channel_candidates as (
-
-    select
-        deal_records.deal_key,
-        channels.channel,
-        row_number() over (
-            partition by deal_records.deal_key
-            order by case when channels.source_system = '*' then 2 else 1 end
-        ) as candidate_rank
-    from deal_records
-    inner join lead_source_channels as channels
-        on {{ alnum_key('deal_records.lead_source') }} = channels.lead_source_key
-        and channels.source_system in (lower(deal_records.source_system), '*')
+    select * from {{ ref('int_deal_own_channels') }}
 
 ),
 
@@ -115,9 +99,8 @@ final as (
     from deal_records
     left join persons
         on deal_records.person_key = persons.person_key
-    left join own_channel_candidates as own_channels
+    left join own_channels
         on deal_records.deal_key = own_channels.deal_key
-        and own_channels.candidate_rank = 1
     left join closing_entries
         on deal_records.deal_key = closing_entries.deal_key
     left join lost_at

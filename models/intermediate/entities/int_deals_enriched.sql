@@ -1,7 +1,7 @@
-{#- The one enriched deal: every deal with its owner's team and region, its account's segment, its
-    furthest stage, outcome, sales cycle and age in its current stage at the one as-of (int_as_of).
-    dim_deals, the pipeline, performance and planning marts and the semantic layer all read it, so
-    they agree on every deal. -#}
+{#- The one enriched deal: every deal with its owner's team and region, its account's segment and its
+    milestones (int_deal_milestones: furthest stage, outcome days, age in its current stage at the one
+    as-of). dim_deals, the pipeline, performance and planning marts and the semantic layer all read it,
+    so they agree on every deal. -#}
 with
 
 deals as (
@@ -22,156 +22,70 @@ accounts as (
 
 ),
 
-reach as (
+milestones as (
 
-    select * from {{ ref('int_deal_stage_reach') }}
-
-),
-
-spells as (
-
-    select * from {{ ref('int_deal_spells') }}
-
-),
-
-stage_definitions as (
-
-    select * from {{ ref('stage_definitions') }}
-
-),
-
-as_of as (
-
-    select * from {{ ref('int_as_of') }}
-
-),
-
--- qualified = reached var('pipeline_qualified_stage') or any later ordered stage
-qualified_order as (
-
-    select min(stage_order) as qualified_stage_order
-    from stage_definitions
-    where entity_type = 'deal'
-        and stage = '{{ var("pipeline_qualified_stage", "qualification") }}'
-
-),
-
-qualified as (
-
-    select
-        reach.deal_key,
-        min(reach.reached_at) as qualified_at
-    from reach
-    cross join qualified_order
-    where reach.stage_order >= qualified_order.qualified_stage_order
-    group by reach.deal_key
-
-),
-
-current_spells as (
-
-    select
-        deal_key,
-        entered_at as current_stage_entered_at
-    from spells
-    where is_current
-
-),
-
--- furthest stage: the highest ordered stage reached (pass-through applied, exits never count)
-furthest as (
-
-    select
-        deal_key,
-        stage as furthest_stage,
-        row_number() over (partition by deal_key order by stage_order desc) as furthest_rank
-    from reach
-
-),
-
-dated as (
-
-    select
-        deals.*,
-        {{ to_business_time('deals.created_at') }} as created_at_business,
-        -- days to close: created to closed, won or lost; none for a close before the creation
-        -- (imported history), so such a deal drops out of cycle averages only
-        {{ marts_cycle_days('deals.created_at', 'deals.closed_at') }} as days_to_close
-    from deals
+    select * from {{ ref('int_deal_milestones') }}
 
 ),
 
 final as (
 
     select
-        dated.deal_key,
-        dated.source_system,
-        dated.deal_id,
-        dated.pipeline,
-        dated.deal_type,
-        dated.deal_type_label,
-        dated.account_key,
-        dated.person_key,
-        dated.owner_key,
+        deals.deal_key,
+        deals.source_system,
+        deals.deal_id,
+        deals.pipeline,
+        deals.deal_type,
+        deals.deal_type_label,
+        deals.account_key,
+        deals.person_key,
+        deals.owner_key,
         owners.manager_key,
         owners.team,
         owners.region,
         accounts.customer_segment,
         accounts.industry,
-        dated.lead_source,
-        dated.channel,
-        dated.product,
-        dated.current_stage_label,
-        dated.current_stage,
-        definitions.stage_order as current_stage_order,
-        furthest.furthest_stage,
-        dated.lost_at_stage,
-        not dated.is_closed as is_open,
-        dated.is_closed,
-        dated.is_won,
-        dated.is_lost,
-        dated.amount,
-        dated.currency_code,
-        dated.amount_reporting,
-        dated.is_fx_rate_missing,
-        dated.probability,
-        dated.amount_reporting * dated.probability as weighted_amount_reporting,
-        dated.created_at,
-        dated.closed_at,
-        dated.close_date,
-        cast(dated.created_at_business as date) as created_date,
-        {{ period_start('week', 'dated.created_at_business') }} as created_week,
-        {{ period_start('month', 'dated.created_at_business') }} as created_month,
-        {{ period_start('quarter', 'dated.created_at_business') }} as created_quarter,
-        {{ pipeline_business_date('dated.closed_at') }} as closed_date,
-        dated.expected_close_date,
-        qualified.qualified_at,
-        current_spells.current_stage_entered_at,
-        dated.days_to_close,
-        -- sales cycle (semantics, Pipeline numbers): the days to close of a won deal
-        case when dated.is_won then dated.days_to_close end as sales_cycle_days,
-        -- age of the current stay of an open deal, to the end of the as-of day
-        case
-            when not dated.is_closed then {{ days_between(
-                to_business_time('current_spells.current_stage_entered_at'), 'as_of.as_of_at') }}
-        end as days_in_current_stage,
-        as_of.as_of_date
-    from dated
-    cross join as_of
+        deals.lead_source,
+        deals.channel,
+        deals.product,
+        deals.current_stage_label,
+        deals.current_stage,
+        milestones.current_stage_order,
+        milestones.furthest_stage,
+        deals.lost_at_stage,
+        not deals.is_closed as is_open,
+        deals.is_closed,
+        deals.is_won,
+        deals.is_lost,
+        deals.amount,
+        deals.currency_code,
+        deals.amount_reporting,
+        deals.is_fx_rate_missing,
+        deals.probability,
+        deals.amount_reporting * deals.probability as weighted_amount_reporting,
+        deals.created_at,
+        deals.closed_at,
+        deals.close_date,
+        milestones.created_date,
+        milestones.created_week,
+        milestones.created_month,
+        milestones.created_quarter,
+        milestones.closed_date,
+        deals.expected_close_date,
+        milestones.qualified_at,
+        milestones.current_stage_entered_at,
+        milestones.days_to_close,
+        milestones.sales_cycle_days,
+        milestones.days_in_current_stage,
+        milestones.as_of_date
+    from deals
+    -- inner: the milestones hold every deal once (none without an as-of)
+    inner join milestones
+        on deals.deal_key = milestones.deal_key
     left join owners
-        on dated.owner_key = owners.owner_key
+        on deals.owner_key = owners.owner_key
     left join accounts
-        on dated.account_key = accounts.account_key
-    left join qualified
-        on dated.deal_key = qualified.deal_key
-    left join current_spells
-        on dated.deal_key = current_spells.deal_key
-    left join furthest
-        on dated.deal_key = furthest.deal_key
-        and furthest.furthest_rank = 1
-    left join stage_definitions as definitions
-        on definitions.entity_type = 'deal'
-        and dated.current_stage = definitions.stage
+        on deals.account_key = accounts.account_key
 
 )
 

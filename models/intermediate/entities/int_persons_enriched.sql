@@ -9,9 +9,9 @@ persons as (
 
 ),
 
-entries as (
+stage_summary as (
 
-    select * from {{ ref('int_person_stage_entries') }}
+    select * from {{ ref('int_person_stage_summary') }}
 
 ),
 
@@ -33,31 +33,6 @@ accounts as (
 
 ),
 
--- current stage: the latest entry
-latest_entries as (
-
-    select
-        person_key,
-        stage as current_stage,
-        entered_at as current_stage_entered_at,
-        row_number() over (partition by person_key order by entry_sequence desc) as recency_rank
-    from entries
-
-),
-
-entry_summary as (
-
-    select
-        person_key,
-        min(entered_at) as first_entered_at,
-        count(*) as entry_count,
-        max(case when stage = 'disqualified' then 1 else 0 end) = 1 as was_disqualified,
-        min(case when stage = 'mql' then entered_at end) as first_mql_at
-    from entries
-    group by person_key
-
-),
-
 -- furthest stage: the highest ordered stage reached (pass-through applied, exits never count)
 furthest as (
 
@@ -67,15 +42,6 @@ furthest as (
         stage_order as furthest_stage_order,
         row_number() over (partition by person_key order by stage_order desc) as furthest_rank
     from reach
-
-),
-
-cohorts as (
-
-    select
-        person_key,
-        {{ to_business_time('first_entered_at') }} as cohort_at_business
-    from entry_summary
 
 ),
 
@@ -98,30 +64,25 @@ final as (
         persons.lead_score,
         persons.country,
         persons.created_at,
-        latest_entries.current_stage,
-        latest_entries.current_stage_entered_at,
+        stage_summary.current_stage,
+        stage_summary.current_stage_entered_at,
         furthest.furthest_stage,
         furthest.furthest_stage_order,
-        coalesce(entry_summary.was_disqualified, false) as was_disqualified,
-        coalesce(latest_entries.current_stage = 'disqualified', false) as is_disqualified,
-        entry_summary.first_mql_at,
-        entry_summary.first_entered_at,
-        cast(cohorts.cohort_at_business as date) as cohort_day,
-        {{ period_start('week', 'cohorts.cohort_at_business') }} as cohort_week,
-        {{ period_start('month', 'cohorts.cohort_at_business') }} as cohort_month,
-        {{ period_start('quarter', 'cohorts.cohort_at_business') }} as cohort_quarter,
-        coalesce(entry_summary.entry_count, 0) as entry_count
+        coalesce(stage_summary.was_disqualified, false) as was_disqualified,
+        coalesce(stage_summary.current_stage = 'disqualified', false) as is_disqualified,
+        stage_summary.first_mql_at,
+        stage_summary.first_entered_at,
+        stage_summary.cohort_day,
+        stage_summary.cohort_week,
+        stage_summary.cohort_month,
+        stage_summary.cohort_quarter,
+        coalesce(stage_summary.entry_count, 0) as entry_count
     from persons
-    left join latest_entries
-        on persons.person_key = latest_entries.person_key
-        and latest_entries.recency_rank = 1
-    left join entry_summary
-        on persons.person_key = entry_summary.person_key
+    left join stage_summary
+        on persons.person_key = stage_summary.person_key
     left join furthest
         on persons.person_key = furthest.person_key
         and furthest.furthest_rank = 1
-    left join cohorts
-        on persons.person_key = cohorts.person_key
     left join owners
         on persons.owner_key = owners.owner_key
     left join accounts
