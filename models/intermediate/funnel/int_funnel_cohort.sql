@@ -1,16 +1,10 @@
 {#- Cohort funnel (semantics: "Counting the funnel", cohort funnel): entities grouped by the period in
     which they entered the funnel's first stage, per stage of their pipeline, per segment cut. The
     logic of fct_funnel_cohort (its thin published copy) and the steps fct_funnel_bottlenecks scores. -#}
-{#- Stored here once: fct_funnel_cohort publishes it as a view, and fct_funnel_bottlenecks reads its
-    month rows. -#}
+{#- Stored here once: fct_funnel_cohort publishes it as a view, and int_funnel_step_baselines reads
+    its month rows for fct_funnel_bottlenecks. -#}
 
 with
-
-stage_reach as (
-
-    select * from {{ ref('int_funnel_stage_reach') }}
-
-),
 
 -- entities per cohort, cut and stage reached, with the percentiles (built one cut at a time)
 stage_counts as (
@@ -22,31 +16,13 @@ stage_counts as (
 -- the stages each pipeline uses, in order, with the stage before each and the pipeline's first
 pipeline_stages as (
 
-    select
-        source_system,
-        entity_type,
-        pipeline,
-        stage,
-        stage_order,
-        lag(stage) over (
-            partition by source_system, entity_type, pipeline order by stage_order
-        ) as previous_stage,
-        min(stage_order) over (partition by source_system, entity_type, pipeline) as first_stage_order
-    from (
-        select distinct
-            source_system,
-            entity_type,
-            pipeline,
-            stage,
-            stage_order
-        from stage_reach
-    ) as distinct_stages
+    select * from {{ ref('int_funnel_pipeline_stages') }}
 
 ),
 
 cohorts as (
 
-    select
+    select distinct
         source_system,
         entity_type,
         pipeline,
@@ -54,17 +30,7 @@ cohorts as (
         period_start,
         segment_type,
         segment_value
-    from (
-        select distinct
-            source_system,
-            entity_type,
-            pipeline,
-            period_grain,
-            period_start,
-            segment_type,
-            segment_value
-        from stage_counts
-    ) as distinct_cohorts
+    from stage_counts
 
 ),
 
@@ -136,29 +102,13 @@ with_denominators as (
 
 ),
 
-final as (
+-- conversion from the previous stage / from the top, see semantics "Counting the funnel"
+with_conversions as (
 
     select
-        source_system,
-        entity_type,
-        pipeline,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        stage,
-        stage_order,
-        previous_stage,
-        entities_in_cohort,
-        entities_reached,
-        entities_reached_previous_stage,
-        -- conversion from the previous stage / from the top, see semantics "Counting the funnel"
+        *,
         {{ safe_divide('entities_reached', 'entities_reached_previous_stage') }} as conversion_from_previous,
-        {{ safe_divide('entities_reached', 'entities_in_cohort') }} as conversion_from_top,
-        entities_lost_at_stage,
-        entities_open_at_stage,
-        median_days_from_entry,
-        p90_days_from_entry
+        {{ safe_divide('entities_reached', 'entities_in_cohort') }} as conversion_from_top
     from with_denominators
 
 )
@@ -183,4 +133,4 @@ select
     entities_open_at_stage,
     median_days_from_entry,
     p90_days_from_entry
-from final
+from with_conversions

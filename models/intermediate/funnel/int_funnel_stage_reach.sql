@@ -8,45 +8,15 @@ stage_reach as (
 
 ),
 
-persons as (
+entity_outcomes as (
 
-    select * from {{ ref('int_persons') }}
-
-),
-
-deals as (
-
-    select * from {{ ref('int_deals') }}
+    select * from {{ ref('int_funnel_entity_outcomes') }}
 
 ),
 
-owners as (
+entity_segments as (
 
-    select * from {{ ref('int_owners') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('int_accounts') }}
-
-),
-
-transitions as (
-
-    select * from {{ ref('int_stage_transitions') }}
-
-),
-
-person_spells as (
-
-    select * from {{ ref('int_person_spells') }}
-
-),
-
-stage_definitions as (
-
-    select * from {{ ref('stage_definitions') }}
+    select * from {{ ref('int_funnel_entity_segments') }}
 
 ),
 
@@ -82,115 +52,6 @@ with_entry as (
 
 ),
 
-exit_stages as (
-
-    select
-        entity_type,
-        stage
-    from stage_definitions
-    where is_lost
-
-),
-
--- the last stage change of each entity: when it goes into an exit (disqualified, closed_lost), the
--- entity is lost at the stage it left (its last open stage)
-last_transitions as (
-
-    select
-        entity_type,
-        entity_key,
-        from_stage,
-        to_stage,
-        transitioned_at,
-        row_number() over (
-            partition by entity_type, entity_key
-            order by transition_number desc, transitioned_at desc
-        ) as recency_rank
-    from transitions
-
-),
-
-lost_entities as (
-
-    select
-        last_transitions.entity_type,
-        last_transitions.entity_key,
-        last_transitions.from_stage as lost_at_stage,
-        last_transitions.transitioned_at as lost_at
-    from last_transitions
-    inner join exit_stages
-        on last_transitions.entity_type = exit_stages.entity_type
-        and last_transitions.to_stage = exit_stages.stage
-    where last_transitions.recency_rank = 1
-
-),
-
--- current stage of each entity, and whether that stage is open (not closed, won or lost)
-current_stages as (
-
-    select
-        'person' as entity_type,
-        person_spells.person_key as entity_key,
-        person_spells.stage as current_stage,
-        coalesce(not stage_definitions.is_closed, false) as is_open
-    from person_spells
-    left join stage_definitions
-        on stage_definitions.entity_type = 'person'
-        and person_spells.stage = stage_definitions.stage
-    where person_spells.is_current
-
-    union all
-
-    select
-        'deal' as entity_type,
-        deal_key as entity_key,
-        current_stage,
-        not coalesce(is_closed, false) as is_open
-    from deals
-
-),
-
-owner_attributes as (
-
-    select
-        owner_key,
-        manager_key,
-        team,
-        region
-    from owners
-
-),
-
-entity_attributes as (
-
-    select
-        'person' as entity_type,
-        persons.person_key as entity_key,
-        persons.owner_key,
-        persons.channel,
-        cast(null as {{ dbt.type_string() }}) as product,
-        accounts.customer_segment,
-        cast(null as {{ dbt.type_string() }}) as deal_type
-    from persons
-    left join accounts
-        on persons.account_key = accounts.account_key
-
-    union all
-
-    select
-        'deal' as entity_type,
-        deals.deal_key as entity_key,
-        deals.owner_key,
-        deals.channel,
-        deals.product,
-        accounts.customer_segment,
-        deals.deal_type
-    from deals
-    left join accounts
-        on deals.account_key = accounts.account_key
-
-),
-
 final as (
 
     select
@@ -210,33 +71,30 @@ final as (
             as days_from_entry,
 
         -- outcome at this stage
-        coalesce(lost_entities.lost_at_stage = with_entry.stage, false) as is_lost_at_stage,
-        case when lost_entities.lost_at_stage = with_entry.stage then lost_entities.lost_at end as lost_at,
-        coalesce(current_stages.current_stage = with_entry.stage and current_stages.is_open, false)
+        coalesce(entity_outcomes.lost_at_stage = with_entry.stage, false) as is_lost_at_stage,
+        case
+            when entity_outcomes.lost_at_stage = with_entry.stage then entity_outcomes.lost_at
+        end as lost_at,
+        coalesce(entity_outcomes.current_stage = with_entry.stage and entity_outcomes.is_open, false)
             as is_open_at_stage,
 
         -- segments
-        entity_attributes.owner_key,
-        owner_attributes.manager_key,
-        owner_attributes.team,
-        owner_attributes.region,
-        entity_attributes.channel,
-        entity_attributes.product,
-        entity_attributes.customer_segment,
-        entity_attributes.deal_type
+        entity_segments.owner_key,
+        entity_segments.manager_key,
+        entity_segments.team,
+        entity_segments.region,
+        entity_segments.channel,
+        entity_segments.product,
+        entity_segments.customer_segment,
+        entity_segments.deal_type
 
     from with_entry
-    left join lost_entities
-        on with_entry.entity_type = lost_entities.entity_type
-        and with_entry.entity_key = lost_entities.entity_key
-    left join current_stages
-        on with_entry.entity_type = current_stages.entity_type
-        and with_entry.entity_key = current_stages.entity_key
-    left join entity_attributes
-        on with_entry.entity_type = entity_attributes.entity_type
-        and with_entry.entity_key = entity_attributes.entity_key
-    left join owner_attributes
-        on entity_attributes.owner_key = owner_attributes.owner_key
+    left join entity_outcomes
+        on with_entry.entity_type = entity_outcomes.entity_type
+        and with_entry.entity_key = entity_outcomes.entity_key
+    left join entity_segments
+        on with_entry.entity_type = entity_segments.entity_type
+        and with_entry.entity_key = entity_segments.entity_key
 
 )
 

@@ -2,211 +2,25 @@
     within the period, whatever their cohort, per segment cut. -#}
 with
 
-stage_reach as (
+entry_counts as (
 
-    select * from {{ ref('int_funnel_stage_reach') }}
-
-),
-
--- counts add up, so entities are first counted per business day, stage and segment values; the
--- period grains and segment cuts below then expand these rows, not one row per entity and stage
-daily_reach as (
-
-    select
-        source_system,
-        entity_type,
-        pipeline,
-        stage,
-        stage_order,
-        owner_key,
-        manager_key,
-        team,
-        region,
-        channel,
-        product,
-        customer_segment,
-        deal_type,
-        reached_day,
-        count(*) as entities_entered,
-        sum(case when is_passed_through then 1 else 0 end) as entities_passed_through
-    from (
-        select
-            *,
-            cast({{ dbt.date_trunc('day', to_business_time('reached_at')) }} as date) as reached_day
-        from stage_reach
-    ) as reach_days
-    group by
-        source_system,
-        entity_type,
-        pipeline,
-        stage,
-        stage_order,
-        owner_key,
-        manager_key,
-        team,
-        region,
-        channel,
-        product,
-        customer_segment,
-        deal_type,
-        reached_day
+    select * from {{ ref('int_funnel_period_entry_counts') }}
 
 ),
 
--- one copy per period grain, keyed on the period the stage was reached in
-period_rows as (
+loss_counts as (
 
-    {{ marts_period_rows('daily_reach', 'reached_day', [
-        'source_system', 'entity_type', 'pipeline', 'stage', 'stage_order',
-        'entities_entered', 'entities_passed_through', 'owner_key', 'manager_key', 'team', 'region',
-        'channel', 'product', 'customer_segment', 'deal_type',
-    ], business_date=true) }}
-
-),
-
-segment_rows as (
-
-    {{ marts_segment_rows('period_rows', [
-        'source_system', 'entity_type', 'pipeline', 'period_grain', 'period_start',
-        'stage', 'stage_order', 'entities_entered', 'entities_passed_through',
-    ]) }}
-
-),
-
-stage_counts as (
-
-    select
-        source_system,
-        entity_type,
-        pipeline,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        stage,
-        cast(sum(entities_entered) as {{ dbt.type_bigint() }}) as entities_entered,
-        cast(sum(entities_passed_through) as {{ dbt.type_bigint() }}) as entities_passed_through
-    from segment_rows
-    group by
-        source_system,
-        entity_type,
-        pipeline,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        stage
-
-),
-
--- losses are counted in the period of the loss (the move into the exit), at the stage left
-daily_losses as (
-
-    select
-        source_system,
-        entity_type,
-        pipeline,
-        stage,
-        owner_key,
-        manager_key,
-        team,
-        region,
-        channel,
-        product,
-        customer_segment,
-        deal_type,
-        lost_day,
-        count(*) as entities_lost_at_stage
-    from (
-        select
-            *,
-            cast({{ dbt.date_trunc('day', to_business_time('lost_at')) }} as date) as lost_day
-        from stage_reach
-        where is_lost_at_stage
-    ) as loss_days
-    group by
-        source_system,
-        entity_type,
-        pipeline,
-        stage,
-        owner_key,
-        manager_key,
-        team,
-        region,
-        channel,
-        product,
-        customer_segment,
-        deal_type,
-        lost_day
-
-),
-
-lost_rows as (
-
-    {{ marts_period_rows('daily_losses', 'lost_day', [
-        'source_system', 'entity_type', 'pipeline', 'stage', 'entities_lost_at_stage', 'owner_key',
-        'manager_key', 'team', 'region', 'channel', 'product', 'customer_segment', 'deal_type',
-    ], business_date=true) }}
-
-),
-
-lost_segment_rows as (
-
-    {{ marts_segment_rows('lost_rows', [
-        'source_system', 'entity_type', 'pipeline', 'period_grain', 'period_start',
-        'stage', 'entities_lost_at_stage',
-    ]) }}
-
-),
-
-lost_counts as (
-
-    select
-        source_system,
-        entity_type,
-        pipeline,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        stage,
-        cast(sum(entities_lost_at_stage) as {{ dbt.type_bigint() }}) as entities_lost_at_stage
-    from lost_segment_rows
-    group by
-        source_system,
-        entity_type,
-        pipeline,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        stage
+    select * from {{ ref('int_funnel_period_loss_counts') }}
 
 ),
 
 pipeline_stages as (
 
-    select
-        source_system,
-        entity_type,
-        pipeline,
-        stage,
-        stage_order,
-        lag(stage) over (
-            partition by source_system, entity_type, pipeline order by stage_order
-        ) as previous_stage
-    from (
-        select distinct
-            source_system,
-            entity_type,
-            pipeline,
-            stage,
-            stage_order
-        from stage_reach
-    ) as distinct_stages
+    select * from {{ ref('int_funnel_pipeline_stages') }}
 
 ),
 
+-- the periods and cuts with an entry or a loss
 periods as (
 
     select
@@ -217,29 +31,19 @@ periods as (
         period_start,
         segment_type,
         segment_value
-    from (
-        select
-            source_system,
-            entity_type,
-            pipeline,
-            period_grain,
-            period_start,
-            segment_type,
-            segment_value
-        from stage_counts
+    from entry_counts
 
-        union
+    union
 
-        select
-            source_system,
-            entity_type,
-            pipeline,
-            period_grain,
-            period_start,
-            segment_type,
-            segment_value
-        from lost_counts
-    ) as distinct_periods
+    select
+        source_system,
+        entity_type,
+        pipeline,
+        period_grain,
+        period_start,
+        segment_type,
+        segment_value
+    from loss_counts
 
 ),
 
@@ -257,32 +61,32 @@ dense as (
         pipeline_stages.stage,
         pipeline_stages.stage_order,
         pipeline_stages.previous_stage,
-        coalesce(stage_counts.entities_entered, 0) as entities_entered,
-        coalesce(stage_counts.entities_passed_through, 0) as entities_passed_through,
-        coalesce(lost_counts.entities_lost_at_stage, 0) as entities_lost_at_stage
+        coalesce(entry_counts.entities_entered, 0) as entities_entered,
+        coalesce(entry_counts.entities_passed_through, 0) as entities_passed_through,
+        coalesce(loss_counts.entities_lost_at_stage, 0) as entities_lost_at_stage
     from periods
     inner join pipeline_stages
         on periods.source_system = pipeline_stages.source_system
         and periods.entity_type = pipeline_stages.entity_type
         and periods.pipeline = pipeline_stages.pipeline
-    left join stage_counts
-        on periods.source_system = stage_counts.source_system
-        and periods.entity_type = stage_counts.entity_type
-        and periods.pipeline = stage_counts.pipeline
-        and periods.period_grain = stage_counts.period_grain
-        and periods.period_start = stage_counts.period_start
-        and periods.segment_type = stage_counts.segment_type
-        and periods.segment_value = stage_counts.segment_value
-        and pipeline_stages.stage = stage_counts.stage
-    left join lost_counts
-        on periods.source_system = lost_counts.source_system
-        and periods.entity_type = lost_counts.entity_type
-        and periods.pipeline = lost_counts.pipeline
-        and periods.period_grain = lost_counts.period_grain
-        and periods.period_start = lost_counts.period_start
-        and periods.segment_type = lost_counts.segment_type
-        and periods.segment_value = lost_counts.segment_value
-        and pipeline_stages.stage = lost_counts.stage
+    left join entry_counts
+        on periods.source_system = entry_counts.source_system
+        and periods.entity_type = entry_counts.entity_type
+        and periods.pipeline = entry_counts.pipeline
+        and periods.period_grain = entry_counts.period_grain
+        and periods.period_start = entry_counts.period_start
+        and periods.segment_type = entry_counts.segment_type
+        and periods.segment_value = entry_counts.segment_value
+        and pipeline_stages.stage = entry_counts.stage
+    left join loss_counts
+        on periods.source_system = loss_counts.source_system
+        and periods.entity_type = loss_counts.entity_type
+        and periods.pipeline = loss_counts.pipeline
+        and periods.period_grain = loss_counts.period_grain
+        and periods.period_start = loss_counts.period_start
+        and periods.segment_type = loss_counts.segment_type
+        and periods.segment_value = loss_counts.segment_value
+        and pipeline_stages.stage = loss_counts.stage
 
 ),
 
@@ -305,26 +109,13 @@ with_previous as (
 
 ),
 
-final as (
+-- period funnel ratio, see semantics "Counting the funnel": not a cohort conversion (it can exceed 1
+-- when earlier cohorts move on)
+with_ratio as (
 
     select
-        source_system,
-        entity_type,
-        pipeline,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        stage,
-        stage_order,
-        previous_stage,
-        entities_entered,
-        entities_passed_through,
-        entities_entered_previous_stage,
-        -- period funnel ratio, see semantics "Counting the funnel": not a cohort conversion (it
-        -- can exceed 1 when earlier cohorts move on)
-        {{ safe_divide('entities_entered', 'entities_entered_previous_stage') }} as ratio_to_previous_stage,
-        entities_lost_at_stage
+        *,
+        {{ safe_divide('entities_entered', 'entities_entered_previous_stage') }} as ratio_to_previous_stage
     from with_previous
 
 )
@@ -345,4 +136,4 @@ select
     entities_entered_previous_stage,
     ratio_to_previous_stage,
     entities_lost_at_stage
-from final
+from with_ratio
