@@ -4,8 +4,6 @@
     channel. fct_aida_funnel and fct_tofu_mofu_bofu are its published cuts. -#}
 {#- A view: its two marts each read their frameworks' rows, so it is computed where it is stored. -#}
 {{ config(materialized='view') }}
-{#- (framework, the stage_definitions column that maps a person stage to the framework's phase) -#}
-{%- set frameworks = [('aida', 'aida_phase'), ('aidma', 'aidma_phase'), ('funnel_position', 'funnel_position')] %}
 with
 
 person_stage_reach as (
@@ -20,9 +18,9 @@ persons as (
 
 ),
 
-stage_definitions as (
+phases as (
 
-    select * from {{ ref('stage_definitions') }}
+    select * from {{ ref('int_framework_phases') }}
 
 ),
 
@@ -66,39 +64,6 @@ people as (
         'all' as channel,
         furthest_stage_order
     from people_by_channel
-
-),
-
--- where each phase starts: the lowest stage_order of the person stages the seed maps to it
-phase_starts as (
-
-    {%- for framework, column in frameworks %}
-    {%- if not loop.first %}
-
-    union all
-    {% endif %}
-    select
-        '{{ framework }}' as framework,
-        {{ column }} as phase,
-        min(stage_order) as phase_start_order
-    from stage_definitions
-    where entity_type = 'person'
-        and stage_order is not null
-        and {{ column }} is not null
-    group by {{ column }}
-    {%- endfor %}
-
-),
-
-phases as (
-
-    select
-        framework,
-        phase,
-        phase_start_order,
-        dense_rank() over (partition by framework order by phase_start_order) as phase_order,
-        lead(phase_start_order) over (partition by framework order by phase_start_order) as next_phase_start_order
-    from phase_starts
 
 ),
 
