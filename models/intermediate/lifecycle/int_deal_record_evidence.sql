@@ -1,8 +1,8 @@
 {#- Stage evidence from a deal record's own exports, one row per inferred stage entry: `snapshot` (a
     stage that shows in an export but not in the one before, entered between the two; a close that
     the export dates inside that window, at its date) and `created_closed` (the first known stage at
-    creation, the closing stage at the close date: the last resort). Labels are mapped here, because
-    a snapshot compares the stages of successive exports. -#}
+    creation, the closing stage at the close date: the last resort). The exports' labels are mapped
+    in int_deal_state_version_stages, because a snapshot compares the stages of successive exports. -#}
 {#- A view: read once, by the stage evidence union; nothing to store twice. -#}
 {{ config(materialized='view') }}
 
@@ -14,31 +14,10 @@ deals as (
 
 ),
 
-deal_versions as (
-
-    select * from {{ ref('int_deal_state_versions') }}
-
-),
-
-label_lookup as (
-
-    select * from {{ ref('int_stage_label_lookup') }}
-    where entity_type = 'deal'
-
-),
-
 -- each export's stage, with a status (won / lost) closing a deal whose label keeps its last stage
 versions_staged as (
 
-    select
-        versions.*,
-        coalesce(labels.stage, 'unmapped') as label_stage,
-        {{ deal_status_stage('versions.status', 'labels.stage') }} as version_stage
-    from deal_versions as versions
-    left join label_lookup as labels
-        on versions.source_system = labels.source_system
-        and versions.pipeline = labels.pipeline
-        and {{ normalize_label('versions.stage_label') }} = labels.stage_label_normalized
+    select * from {{ ref('int_deal_state_version_stages') }}
 
 ),
 

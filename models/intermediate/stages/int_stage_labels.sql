@@ -1,259 +1,22 @@
+{#- Maps every observed stage label to its canonical stage: the most specific mapping row wins. -#}
 with
 
-salesforce_opportunities as (
+-- every observed label, with its normalised label and (HubSpot deal stage ids) its pipeline label
+observed_labels as (
 
-    select * from {{ ref('stg_salesforce__opportunities') }}
-
-),
-
-salesforce_opportunity_history as (
-
-    select * from {{ ref('stg_salesforce__opportunity_history') }}
+    select * from {{ ref('int_stage_labels_observed') }}
 
 ),
 
-salesforce_leads as (
+label_map as (
 
-    select * from {{ ref('stg_salesforce__leads') }}
-
-),
-
-salesforce_lead_history as (
-
-    select * from {{ ref('stg_salesforce__lead_history') }}
-
-),
-
-hubspot_deals as (
-
-    select * from {{ ref('stg_hubspot__deals') }}
-
-),
-
-hubspot_deal_stage_entered as (
-
-    select * from {{ ref('stg_hubspot__deal_stage_entered') }}
-
-),
-
-hubspot_deal_stage_exited as (
-
-    select * from {{ ref('stg_hubspot__deal_stage_exited') }}
-
-),
-
-hubspot_pipeline_stages as (
-
-    select * from {{ ref('stg_hubspot__pipeline_stages') }}
-
-),
-
-hubspot_contacts as (
-
-    select * from {{ ref('stg_hubspot__contacts') }}
-
-),
-
-hubspot_contact_lifecycle_dates as (
-
-    select * from {{ ref('stg_hubspot__contact_lifecycle_dates') }}
-
-),
-
-hubspot_property_history as (
-
-    select * from {{ ref('stg_hubspot__property_history') }}
-
-),
-
-generic_persons as (
-
-    select * from {{ ref('stg_generic__persons') }}
-
-),
-
-generic_deals as (
-
-    select * from {{ ref('stg_generic__deals') }}
-
-),
-
-generic_stage_events as (
-
-    select * from {{ ref('stg_generic__stage_events') }}
-
-),
-
-generic_stage_labels as (
-
-    select * from {{ ref('stg_generic__stage_labels') }}
-
-),
-
--- every landed version of current-state files: a label seen only in an older export must be
--- mapped (and, if unknown, named by the unmapped-labels test) too
-deal_state_versions as (
-
-    select * from {{ ref('int_deal_state_versions') }}
-
-),
-
-person_state_versions as (
-
-    select * from {{ ref('int_person_state_versions') }}
-
-),
-
-seeded_stage_labels as (
-
-    select * from {{ ref('stage_label_map') }}
+    select * from {{ ref('int_stage_label_map') }}
 
 ),
 
 stage_definitions as (
 
     select * from {{ ref('stage_definitions') }}
-
-),
-
--- HubSpot's history tables carry only the deal id: a stage id means something in its deal's pipeline
-hubspot_deal_pipelines as (
-
-    select
-        deal_id,
-        coalesce(pipeline, 'default') as pipeline
-    from hubspot_deals
-
-),
-
-observed_labels as (
-
-    select source_system, 'deal' as entity_type, pipeline, stage_label
-    from salesforce_opportunities
-
-    union all
-
-    select source_system, 'deal' as entity_type, pipeline, stage_label
-    from salesforce_opportunity_history
-
-    union all
-
-    select source_system, 'person' as entity_type, 'lifecycle' as pipeline, stage_label
-    from salesforce_leads
-
-    union all
-
-    select source_system, 'person' as entity_type, 'lifecycle' as pipeline, old_stage_label as stage_label
-    from salesforce_lead_history
-    where is_status_change
-
-    union all
-
-    select source_system, 'person' as entity_type, 'lifecycle' as pipeline, new_stage_label as stage_label
-    from salesforce_lead_history
-    where is_status_change
-
-    union all
-
-    select source_system, 'deal' as entity_type, coalesce(pipeline, 'default') as pipeline, stage_label
-    from hubspot_deals
-
-    union all
-
-    select entered.source_system, 'deal' as entity_type, coalesce(deals.pipeline, 'default') as pipeline, entered.stage_label
-    from hubspot_deal_stage_entered as entered
-    left join hubspot_deal_pipelines as deals
-        on entered.deal_id = deals.deal_id
-
-    union all
-
-    select exited.source_system, 'deal' as entity_type, coalesce(deals.pipeline, 'default') as pipeline, exited.stage_label
-    from hubspot_deal_stage_exited as exited
-    left join hubspot_deal_pipelines as deals
-        on exited.deal_id = deals.deal_id
-
-    union all
-
-    select history.source_system, 'deal' as entity_type, coalesce(deals.pipeline, 'default') as pipeline, history.stage_label
-    from hubspot_property_history as history
-    left join hubspot_deal_pipelines as deals
-        on history.object_id = deals.deal_id
-    where history.object_type = 'deal'
-        and history.property_name = 'dealstage'
-
-    union all
-
-    select source_system, 'person' as entity_type, 'lifecycle' as pipeline, stage_label
-    from hubspot_contacts
-
-    union all
-
-    select source_system, 'person' as entity_type, 'lifecycle' as pipeline, stage_label
-    from hubspot_contact_lifecycle_dates
-
-    union all
-
-    select source_system, 'person' as entity_type, 'lifecycle' as pipeline, stage_label
-    from hubspot_property_history
-    where object_type = 'contact'
-        and property_name = 'lifecyclestage'
-
-    union all
-
-    select source_system, 'person' as entity_type, 'lifecycle' as pipeline, stage_label
-    from generic_persons
-
-    union all
-
-    select source_system, 'deal' as entity_type, pipeline, stage_label
-    from generic_deals
-
-    union all
-
-    select source_system, entity_type, pipeline, stage_label
-    from generic_stage_events
-
-    union all
-
-    select source_system, 'deal' as entity_type, pipeline, stage_label
-    from deal_state_versions
-
-    union all
-
-    select source_system, 'person' as entity_type, pipeline, stage_label
-    from person_state_versions
-
-),
-
-distinct_labels as (
-
-    select distinct
-        source_system,
-        entity_type,
-        pipeline,
-        stage_label
-    from observed_labels
-    where stage_label is not null
-
-),
-
--- a numeric HubSpot custom stage id is resolved through its label, as a fallback to the id itself
-labels_with_pipeline_label as (
-
-    select
-        labels.source_system,
-        labels.entity_type,
-        labels.pipeline,
-        labels.stage_label,
-        {{ normalize_label('labels.stage_label') }} as stage_label_normalized,
-        pipeline_stages.stage_label as pipeline_stage_label,
-        {{ normalize_label('pipeline_stages.stage_label') }} as pipeline_stage_label_normalized
-    from distinct_labels as labels
-    left join hubspot_pipeline_stages as pipeline_stages
-        on labels.source_system = 'hubspot'
-        and labels.entity_type = 'deal'
-        and labels.pipeline = pipeline_stages.pipeline_id
-        and labels.stage_label = pipeline_stages.stage_id
 
 ),
 
@@ -267,7 +30,7 @@ match_keys as (
         stage_label_normalized as match_label,
         'stage_label' as matched_on,
         1 as match_priority
-    from labels_with_pipeline_label
+    from observed_labels
 
     union all
 
@@ -279,32 +42,8 @@ match_keys as (
         pipeline_stage_label_normalized as match_label,
         'pipeline_stage_label' as matched_on,
         2 as match_priority
-    from labels_with_pipeline_label
+    from observed_labels
     where pipeline_stage_label_normalized is not null
-
-),
-
-label_map as (
-
-    select
-        lower(trim(source_system)) as source_system,
-        lower(trim(pipeline)) as pipeline,
-        {{ normalize_label('stage_label') }} as match_label,
-        stage,
-        'mapping_file' as mapping_origin,
-        1 as origin_priority
-    from generic_stage_labels
-
-    union all
-
-    select
-        lower(trim(source_system)) as source_system,
-        lower(trim(pipeline)) as pipeline,
-        {{ normalize_label('raw_label') }} as match_label,
-        {{ normalize_code('stage') }} as stage,
-        'seed' as mapping_origin,
-        2 as origin_priority
-    from seeded_stage_labels
 
 ),
 
@@ -382,7 +121,7 @@ final as (
         -- booleans
         best.stage is null as is_unmapped
 
-    from labels_with_pipeline_label as labels
+    from observed_labels as labels
     left join best_candidates as best
         on labels.source_system = best.source_system
         and labels.entity_type = best.entity_type
@@ -391,4 +130,17 @@ final as (
 
 )
 
-select * from final
+select
+    source_system,
+    entity_type,
+    pipeline,
+    stage_label,
+    stage_label_normalized,
+    pipeline_stage_label,
+    stage,
+    mapping_origin,
+    matched_on,
+    matched_source_system,
+    matched_pipeline,
+    is_unmapped
+from final

@@ -3,9 +3,10 @@
 {%- set sla_hours = var('sla_hours', 24) %}
 with
 
-person_stage_entries as (
+-- each MQL entry by the as-of time, with the stage entry right after it
+mql_entries as (
 
-    select * from {{ ref('int_person_stage_entries') }}
+    select * from {{ ref('int_mql_entries') }}
 
 ),
 
@@ -21,13 +22,6 @@ stage_definitions as (
 
 ),
 
--- the warehouse's one as-of (pinned, else the end of the data's latest event day)
-as_of as (
-
-    select as_of_at from {{ ref('int_as_of') }}
-
-),
-
 stage_orders as (
 
     select
@@ -38,81 +32,16 @@ stage_orders as (
 
 ),
 
--- what sales saw by the as-of time; exits sort after every ordered stage at the same instant
-entries as (
-
-    select
-        person_stage_entries.person_key,
-        person_stage_entries.source_system,
-        person_stage_entries.stage,
-        person_stage_entries.stage_order,
-        person_stage_entries.entered_at,
-        case when stage_definitions.is_lost then true else false end as is_exit
-    from person_stage_entries
-    cross join as_of
-    left join stage_definitions
-        on stage_definitions.entity_type = 'person'
-        and person_stage_entries.stage = stage_definitions.stage
-    where person_stage_entries.entered_at <= as_of.as_of_at
-
-),
-
--- the entry right after each entry of the same person, in time (ties by stage order)
-sequenced as (
-
-    select
-        person_key,
-        source_system,
-        stage,
-        stage_order,
-        entered_at,
-        row_number() over (
-            partition by person_key, stage order by entered_at
-        ) as stage_entry_number,
-        lead(stage) over (
-            partition by person_key order by entered_at, coalesce(stage_order, 999999)
-        ) as next_stage,
-        lead(stage_order) over (
-            partition by person_key order by entered_at, coalesce(stage_order, 999999)
-        ) as next_stage_order,
-        lead(is_exit) over (
-            partition by person_key order by entered_at, coalesce(stage_order, 999999)
-        ) as is_next_exit,
-        lead(entered_at) over (
-            partition by person_key order by entered_at, coalesce(stage_order, 999999)
-        ) as next_entered_at
-    from entries
-
-),
-
-mql_entries as (
-
-    select
-        sequenced.*,
-        as_of.as_of_at,
-        stage_orders.mql_order,
-        stage_orders.accepted_order,
-        ({{ epoch_seconds('sequenced.next_entered_at') }} - {{ epoch_seconds('sequenced.entered_at') }}) / 3600.0
-            as hours_to_next_stage,
-        ({{ epoch_seconds('as_of.as_of_at') }} - {{ epoch_seconds('sequenced.entered_at') }}) / 3600.0
-            as hours_open_at_as_of
-    from sequenced
-    cross join as_of
-    cross join stage_orders
-    where sequenced.stage = 'mql'
-
-),
-
 -- SLA status, see semantics "MQL -> sales hand-off SLA": the first move after the MQL decides;
 -- reaching sal or sql counts also when sales skips them (pass-through: any later ordered stage)
 classified as (
 
     select
-        *,
+        mql_entries.*,
         case
-            when next_stage is not null and not is_next_exit and next_stage_order >= accepted_order
+            when next_stage is not null and not is_next_exit and next_stage_order >= stage_orders.accepted_order
                 then case when hours_to_next_stage <= {{ sla_hours }} then 'accepted' else 'late' end
-            when next_stage is not null and not is_next_exit and next_stage_order < mql_order
+            when next_stage is not null and not is_next_exit and next_stage_order < stage_orders.mql_order
                 then 'recycled'
             when next_stage is not null and is_next_exit
                 then 'disqualified'
@@ -121,6 +50,7 @@ classified as (
             else 'breached'
         end as sla_status
     from mql_entries
+    cross join stage_orders
 
 ),
 
@@ -128,19 +58,19 @@ final as (
 
     select
         -- keys
-        {{ dbt.concat(['classified.person_key', "':mql:'", 'cast(classified.stage_entry_number as ' ~ dbt.type_string() ~ ')']) }}
+        {{ dbt.concat(['classified.person_key', "':mql:'", 'cast(classified.mql_entry_number as ' ~ dbt.type_string() ~ ')']) }}
             as mql_entry_key,
         classified.person_key,
         classified.source_system,
-        classified.stage_entry_number as mql_entry_number,
+        classified.mql_entry_number,
 
         -- segments
         persons.owner_key,
         coalesce(persons.channel, 'unknown') as channel,
 
         -- timing
-        classified.entered_at as mql_at,
-        cast({{ to_business_time('classified.entered_at') }} as date) as mql_date,
+        classified.mql_at,
+        cast({{ to_business_time('classified.mql_at') }} as date) as mql_date,
         classified.next_stage,
         classified.next_entered_at as next_stage_at,
         case when classified.sla_status in ('accepted', 'late') then classified.next_entered_at end as accepted_at,
