@@ -61,6 +61,7 @@ def _environment(root: Path, name: str) -> dict[str, str]:
         "DAGSTER_HOME": str(root / "dagster_home"),
         "DBT_TARGET_PATH": str(root / "target"),
         "DBT_LOG_PATH": str(root / "dbt_logs"),
+        "DBT_LOG_LEVEL_FILE": "debug",  # the most dbt writes: every statement it runs
     }
 
 
