@@ -103,3 +103,54 @@ def test_the_check_finds_an_offending_edge() -> None:
     }
     with pytest.raises(AssertionError, match=r"fct_a \(marts\) reads fct_b \(marts\)"):
         test_every_model_reads_only_the_layers_below_it(manifest)
+
+
+MAX_MODEL_LINES = 150  # the house style: a model longer than this hides steps that deserve names
+
+
+def test_every_model_is_at_most_150_lines(manifest: dict) -> None:
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    long = sorted(
+        f"{n['original_file_path']}: {len(n['raw_code'].splitlines())} lines"
+        for n in models
+        if len(n["raw_code"].splitlines()) > MAX_MODEL_LINES
+    )
+    assert not long, f"models over {MAX_MODEL_LINES} lines (split a step into an int_ model):\n" + "\n".join(
+        long
+    )
+
+
+def test_every_model_has_a_data_or_unit_test(manifest: dict) -> None:
+    """A model that stores rows has a data or unit test of its own. A view has no rows of its own:
+    it may be tested through a stored model next to it (the table it shows, as `dim_deals` shows
+    `int_deals_enriched`, or the table that stores it, as `dim_channels` stores `int_channels`)."""
+    nodes = manifest["nodes"]
+    models = {key: n for key, n in nodes.items() if n["resource_type"] == "model"}
+    # a generic test belongs to the model it is declared on (not the `to` of a relationships test);
+    # a singular test to every model it reads
+    tested = {
+        upstream
+        for node in nodes.values()
+        if node["resource_type"] == "test"
+        for upstream in (
+            [node["attached_node"]] if node.get("attached_node") else node["depends_on"]["nodes"]
+        )
+    }
+    tested |= {f"model.{t['package_name']}.{t['model']}" for t in manifest.get("unit_tests", {}).values()}
+    neighbours: dict[str, set[str]] = {key: set() for key in models}
+    for key, node in models.items():
+        for upstream in node["depends_on"]["nodes"]:
+            if upstream in models:
+                neighbours[key].add(upstream)
+                neighbours[upstream].add(key)
+
+    def stored_and_tested(key: str) -> bool:
+        return key in tested and models[key]["config"]["materialized"] != "view"
+
+    untested = sorted(
+        node["original_file_path"]
+        for key, node in models.items()
+        if key not in tested
+        and not (node["config"]["materialized"] == "view" and any(map(stored_and_tested, neighbours[key])))
+    )
+    assert not untested, "models without any test:\n" + "\n".join(untested)
