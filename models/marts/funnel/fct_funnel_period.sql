@@ -2,15 +2,9 @@
     within the period, whatever their cohort, per segment cut. -#}
 with
 
-entry_counts as (
+stage_counts as (
 
-    select * from {{ ref('int_funnel_period_entry_counts') }}
-
-),
-
-loss_counts as (
-
-    select * from {{ ref('int_funnel_period_loss_counts') }}
+    select * from {{ ref('int_funnel_period_stage_counts') }}
 
 ),
 
@@ -23,7 +17,7 @@ pipeline_stages as (
 -- the periods and cuts with an entry or a loss
 periods as (
 
-    select
+    select distinct
         source_system,
         entity_type,
         pipeline,
@@ -31,23 +25,11 @@ periods as (
         period_start,
         segment_type,
         segment_value
-    from entry_counts
-
-    union
-
-    select
-        source_system,
-        entity_type,
-        pipeline,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value
-    from loss_counts
+    from stage_counts
 
 ),
 
--- every stage of the pipeline for every period and cut (0 where nobody entered it)
+-- every stage of the pipeline for every period and cut (0 where nobody entered or was lost at it)
 dense as (
 
     select
@@ -61,32 +43,23 @@ dense as (
         pipeline_stages.stage,
         pipeline_stages.stage_order,
         pipeline_stages.previous_stage,
-        coalesce(entry_counts.entities_entered, 0) as entities_entered,
-        coalesce(entry_counts.entities_passed_through, 0) as entities_passed_through,
-        coalesce(loss_counts.entities_lost_at_stage, 0) as entities_lost_at_stage
+        coalesce(stage_counts.entities_entered, 0) as entities_entered,
+        coalesce(stage_counts.entities_passed_through, 0) as entities_passed_through,
+        coalesce(stage_counts.entities_lost_at_stage, 0) as entities_lost_at_stage
     from periods
     inner join pipeline_stages
         on periods.source_system = pipeline_stages.source_system
         and periods.entity_type = pipeline_stages.entity_type
         and periods.pipeline = pipeline_stages.pipeline
-    left join entry_counts
-        on periods.source_system = entry_counts.source_system
-        and periods.entity_type = entry_counts.entity_type
-        and periods.pipeline = entry_counts.pipeline
-        and periods.period_grain = entry_counts.period_grain
-        and periods.period_start = entry_counts.period_start
-        and periods.segment_type = entry_counts.segment_type
-        and periods.segment_value = entry_counts.segment_value
-        and pipeline_stages.stage = entry_counts.stage
-    left join loss_counts
-        on periods.source_system = loss_counts.source_system
-        and periods.entity_type = loss_counts.entity_type
-        and periods.pipeline = loss_counts.pipeline
-        and periods.period_grain = loss_counts.period_grain
-        and periods.period_start = loss_counts.period_start
-        and periods.segment_type = loss_counts.segment_type
-        and periods.segment_value = loss_counts.segment_value
-        and pipeline_stages.stage = loss_counts.stage
+    left join stage_counts
+        on periods.source_system = stage_counts.source_system
+        and periods.entity_type = stage_counts.entity_type
+        and periods.pipeline = stage_counts.pipeline
+        and periods.period_grain = stage_counts.period_grain
+        and periods.period_start = stage_counts.period_start
+        and periods.segment_type = stage_counts.segment_type
+        and periods.segment_value = stage_counts.segment_value
+        and pipeline_stages.stage = stage_counts.stage
 
 ),
 
