@@ -197,8 +197,9 @@ class Settings:
                 or str(self.dbt_target_dir / (target or self.dbt_target)),
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
                 # dbt.log at info, not dbt's default debug: writing every statement of ~700 nodes
-                # cost about 0.9 s of a 27 s build at 100k leads (README "Benchmarks"). The
-                # statements stay in target/run/; DBT_LOG_LEVEL_FILE=debug brings them back.
+                # cost about 0.9 s of a 27 s build at 100k leads (three alternating bench runs each,
+                # 2026-12-05: 27.1 s at info, 28.0 s at debug). The statements stay in target/run/;
+                # DBT_LOG_LEVEL_FILE=debug brings them back.
                 "DBT_LOG_LEVEL_FILE": env.get("DBT_LOG_LEVEL_FILE") or "info",
             }
         )
