@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from orchestration.bench.measure import StageResult, run_stage
+from orchestration.bench.measure import StageResult, machine, run_stage
 from orchestration.settings import PROJECT_DIR, Settings
 
 FORMATS = ["salesforce", "marketing"]  # the floor query reads the Salesforce raw tables
@@ -20,16 +20,6 @@ TARGET_PEAK_MB = 4096
 TARGET_REFRESH_RATIO = 0.1
 END_TO_END = ("load", "build", "checks", "publish")
 REFRESH = ("refresh_load", "refresh_build", "refresh_checks", "refresh_publish")
-
-
-def machine() -> dict[str, Any]:
-    """What the figures were measured on, and how busy it was (the machine may be shared)."""
-    memory_kb = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {"cpus": os.cpu_count(), "memory_gb": round(memory_kb / 2**20, 1), "load_average": os.getloadavg()}
 
 
 # From this many leads the bench builds one dbt model at a time, unless FUNNEL_DBT_THREADS is set:

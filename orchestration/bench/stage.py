@@ -2,14 +2,18 @@
 
 `python -m orchestration.bench.stage <stage> <params.json> <result.json>`: the settings come from
 the environment the parent set (this size's warehouse, published copy and dbt target folder).
+`<stage>` may also be `module:function`: a variant of one of the experiments (publish_variants.py,
+checks_chunking.py, ...), measured the same way as a stage.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import shutil
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -125,9 +129,17 @@ def floor(params: dict[str, Any]) -> dict[str, Any]:
 STAGES = {f.__name__: f for f in (generate, prepare, load, parse, build, checks, publish, floor)}
 
 
+def resolve(stage: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A stage of this module by name, or an experiment's variant as `module:function`."""
+    if ":" not in stage:
+        return STAGES[stage]
+    module, function = stage.split(":")
+    return getattr(importlib.import_module(module), function)
+
+
 def main(argv: list[str]) -> None:
     stage, params_file, result_file = argv
-    result = STAGES[stage](json.loads(Path(params_file).read_text()))
+    result = resolve(stage)(json.loads(Path(params_file).read_text()))
     Path(result_file).write_text(json.dumps(result, default=str))
 
 

@@ -1,0 +1,237 @@
+"""Exact percentiles of many groups and of few: DuckDB's percentile aggregate against window ranks,
+on synthetic cut rows: `python -m orchestration.bench.percentile_cuts [--rows 40000000]` (or `make
+bench-extras`, 4 rows per lead).
+
+The cohort stage counts (int_funnel_cohort_stage_counts) take a median and a p90 per group of one
+grain and cut. For the owner and manager cuts a group is a rep, day and stage: tens of millions of
+groups at 10M leads, where quantile_cont's per-group state filled the disk with spill. Those cuts
+rank their values in a window and interpolate (macro marts_percentile_of_ranked); the others keep
+the aggregate. README, at 3GB and 2 threads: 40M rows in 19M groups, the aggregate ran out of
+memory and the ranked way took 39 s and spilled 1.1 GB; 40M rows in 14k groups, the aggregate
+8.7 s, the ranked way 19.5 s.
+
+The rows are shaped like the model's: its eight group keys, the lost and open flags, a days value
+(null one time in twenty). Each (shape, method) runs in its own process, into its own result file,
+whose spill folder is measured; both methods must give the same rows (the checksum rounds floats
+to 12 significant digits, as the warehouse's checksums do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from rich.console import Console
+
+from orchestration.bench import experiment
+from orchestration.settings import Settings
+from orchestration.warehouse.checksum import table_checksum
+
+NAME = "percentile_cuts"
+# What the variants' child processes import: not __name__, which is __main__ when run as a command.
+MODULE = f"orchestration.bench.{NAME}"
+METHODS = ("aggregate", "ranked")
+# DuckDB's max_temp_directory_size for every variant: the aggregate's spill filled the disk at 10M
+# leads (40 GB in a minute), and a measurement must not do that to a shared machine.
+DEFAULT_MAX_SPILL = "20GB"
+STAGES = 8
+DAYS = 1_000
+GROUP_KEYS = (
+    "source_system, entity_type, pipeline, period_grain, period_start, segment_type, segment_value, stage"
+)
+COUNTS = (
+    "count(*) as entities_reached, "
+    "sum(case when is_lost_at_stage then 1 else 0 end) as entities_lost_at_stage, "
+    "sum(case when is_open_at_stage then 1 else 0 end) as entities_open_at_stage"
+)
+
+
+def rows_sql(rows: int, groups: int) -> str:
+    """`rows` cut rows in exactly min(rows, groups) groups (row i in group i mod groups): a rep per
+    DAYS × STAGES groups, a day, a stage; pseudo-random flags and days from entry."""
+    return f"""
+        select
+            'salesforce' as source_system, 'lead' as entity_type, 'default' as pipeline,
+            'day' as period_grain,
+            date '2020-01-01' + cast((g // {STAGES}) % {DAYS} as integer) as period_start,
+            'owner' as segment_type,
+            'rep_' || (g // ({STAGES} * {DAYS})) as segment_value,
+            'stage_' || (g % {STAGES}) as stage,
+            hash(i, 1) % 10 = 0 as is_lost_at_stage,
+            hash(i, 2) % 10 = 1 as is_open_at_stage,
+            case when hash(i, 3) % 20 = 0 then null else (hash(i, 4) % 36500) / 100.0 end as days_from_entry
+        from (select range as i, range % {groups} as g from range({rows}))
+    """
+
+
+def aggregate_sql(source: str) -> str:
+    """The other cuts' way (macro duckdb__marts_percentile)."""
+    return f"""
+        select {GROUP_KEYS}, {COUNTS},
+            quantile_cont(cast(days_from_entry as double), 0.5) as median_days_from_entry,
+            quantile_cont(cast(days_from_entry as double), 0.9) as p90_days_from_entry
+        from {source} group by {GROUP_KEYS}
+    """
+
+
+def _of_ranked(p: float) -> str:
+    """Macro marts_percentile_of_ranked: the two ranks around (n - 1) * p, interpolated."""
+    position = f"(values_ranked - 1) * {p}"
+    below = f"max(case when value_rank = floor({position}) then cast(days_from_entry as double) end)"
+    above = f"max(case when value_rank = ceil({position}) then cast(days_from_entry as double) end)"
+    return f"({below} + (max({position}) - floor(max({position}))) * ({above} - {below}))"
+
+
+def ranked_sql(source: str) -> str:
+    """The owner and manager cuts' way (int_funnel_cohort_stage_counts: ranked_rows, ranked_cuts)."""
+    return f"""
+        select {GROUP_KEYS}, {COUNTS},
+            {_of_ranked(0.5)} as median_days_from_entry,
+            {_of_ranked(0.9)} as p90_days_from_entry
+        from (
+            select {GROUP_KEYS}, is_lost_at_stage, is_open_at_stage, days_from_entry,
+                row_number() over (partition by {GROUP_KEYS} order by days_from_entry asc nulls last) - 1
+                    as value_rank,
+                count(days_from_entry) over (partition by {GROUP_KEYS}) as values_ranked
+            from {source}
+        ) group by {GROUP_KEYS}
+    """
+
+
+def _config(params: dict[str, Any]) -> dict[str, str]:
+    config = Settings.from_env().duckdb_config()
+    if params.get("max_spill"):
+        config["max_temp_directory_size"] = params["max_spill"]
+    return config
+
+
+def make_rows(params: dict[str, Any]) -> dict[str, Any]:
+    """Child: the synthetic cut rows, in their own file."""
+    with duckdb.connect(str(params["target"]), config=_config(params)) as con:
+        con.execute(f"create table cut_rows as {rows_sql(int(params['rows']), int(params['groups']))}")
+        groups = con.execute(f"select count(*) from (select distinct {GROUP_KEYS} from cut_rows)").fetchone()[
+            0
+        ]
+    return {"groups": groups}
+
+
+def cut(params: dict[str, Any]) -> dict[str, Any]:
+    """Child: one method's percentiles of the cut rows, written to a table as the model's are."""
+    sql = {"aggregate": aggregate_sql, "ranked": ranked_sql}[params["method"]]("source.cut_rows")
+    with duckdb.connect(str(params["target"]), config=_config(params)) as con:
+        con.execute(f"attach '{params['source']}' as source (read_only)")
+        started = time.perf_counter()
+        con.execute(f"create table cuts as {sql}")
+        seconds = time.perf_counter() - started
+        count, content = table_checksum(con, "main.cuts")
+    return {"work_seconds": round(seconds, 3), "result_rows": count, "checksum": str(content)}
+
+
+def measure(
+    work: Path,
+    env: dict[str, str],
+    rows: int,
+    shapes: dict[str, int],
+    methods: Sequence[str] = METHODS,
+    max_spill: str | None = DEFAULT_MAX_SPILL,
+) -> dict[str, Any]:
+    """Each method on each shape (name → groups) of `rows` synthetic rows, one child process each."""
+    variants: dict[str, dict[str, Any]] = {}
+    made: dict[str, dict[str, Any]] = {}
+    agree: dict[str, bool | None] = {}
+    for shape, groups in shapes.items():
+        source = work / f"{shape}_rows.duckdb"
+        params = {"target": source, "rows": rows, "groups": groups, "max_spill": max_spill}
+        made[shape] = experiment.measure_variant(f"{shape}_rows", f"{MODULE}:make_rows", params, work, env)
+        if not made[shape]["failed"]:
+            found = {
+                f"{shape}_{method}": _measure_cut(source, method, work, env, max_spill) for method in methods
+            }
+            variants.update(found)
+            agree[shape] = _same_rows([v["details"] for v in found.values() if not v["failed"]])
+        _remove(source)
+    return experiment.document(
+        NAME,
+        env,
+        variants,
+        rows=rows,
+        max_spill=max_spill,
+        shapes={s: {"groups_asked": shapes[s], "groups": made[s]["details"].get("groups")} for s in shapes},
+        make_rows=made,
+        methods_agree=agree,
+    )
+
+
+def _measure_cut(
+    source: Path, method: str, work: Path, env: dict[str, str], max_spill: str | None
+) -> dict[str, Any]:
+    target = work / f"{source.stem.removesuffix('_rows')}_{method}.duckdb"
+    params = {"source": source, "target": target, "method": method, "max_spill": max_spill}
+    figures = experiment.measure_variant(
+        target.stem, f"{MODULE}:cut", params, work, env, spill_dir=Path(f"{target}.tmp")
+    )
+    _remove(target)
+    return figures
+
+
+def _same_rows(finished: list[dict[str, Any]]) -> bool | None:
+    """Whether every finished method gave the same rows (count and checksum); None below two."""
+    if len(finished) < 2:
+        return None
+    return all(
+        (d["result_rows"], d["checksum"]) == (finished[0]["result_rows"], finished[0]["checksum"])
+        for d in finished
+    )
+
+
+def _remove(database: Path) -> None:
+    for path in (database, database.with_name(database.name + ".wal")):
+        path.unlink(missing_ok=True)
+
+
+def print_figures(figures: dict[str, Any], console: Console) -> None:
+    shapes = ", ".join(
+        f"{name} in {shape['groups'] or 0:,} groups" for name, shape in figures["shapes"].items()
+    )
+    title = f"percentiles of {figures['rows']:,} rows: {shapes}"
+    experiment.print_variants(
+        console, title, figures["variants"], {"work_seconds": "work s", "result_rows": "groups"}
+    )
+    for shape, made in figures["make_rows"].items():
+        if made["failed"]:
+            console.print(f"  making the {shape} rows failed: {made['failed']}")
+    console.print(f"  the methods give the same rows: {figures['methods_agree']}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog=f"python -m {MODULE}", description=__doc__.split("\n")[0])
+    parser.add_argument("--rows", type=int, default=40_000_000, help="cut rows (default %(default)s)")
+    parser.add_argument("--many-groups", type=int, default=19_000_000, help="groups of the owner-like shape")
+    parser.add_argument("--few-groups", type=int, default=14_000, help="groups of the few-valued shape")
+    parser.add_argument("--shapes", nargs="+", choices=("many", "few"), default=["many", "few"])
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=list(METHODS))
+    parser.add_argument(
+        "--max-spill",
+        default=DEFAULT_MAX_SPILL,
+        help="DuckDB max_temp_directory_size, so a method cannot fill the disk (default %(default)s)",
+    )
+    experiment.add_common_arguments(parser, NAME)
+    args = parser.parse_args(argv)
+    env = experiment.environment(args.memory_limit, args.threads)
+    groups = {"many": args.many_groups, "few": args.few_groups}
+    with experiment.work_folder(args.work, args.keep) as work:
+        figures = measure(
+            work, env, args.rows, {s: groups[s] for s in args.shapes}, args.methods, args.max_spill
+        )
+    experiment.write_json(args.json, figures)
+    console = experiment.console()
+    print_figures(figures, console)
+    console.print(f"figures written to {args.json}")
+
+
+if __name__ == "__main__":
+    main()
