@@ -1,5 +1,6 @@
 """`python -m orchestration.bench 100000 1000000 [--out DIR] [--json FILE] [--keep]
-[--refresh-up-to LEADS | --no-refresh]` (or `make bench`)."""
+[--refresh-up-to LEADS | --no-refresh] [--extras [--extras-check-copies N]]` (or `make bench`,
+`make bench-extras`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from orchestration.bench.extras import print_figures as print_extra
 from orchestration.bench.measure import StageResult
 from orchestration.bench.report import merge_results, print_tables
 from orchestration.bench.run import bench_size
@@ -37,6 +39,20 @@ def main(argv: list[str] | None = None) -> None:
         "target is set at 1M, and at 10M it would double a run that shows the full build scales)",
     )
     parser.add_argument("--no-refresh", action="store_true", help="skip the one-day refresh at every size")
+    parser.add_argument(
+        "--extras",
+        action="store_true",
+        help="also run the experiments behind the README's other figures on each size's exports and "
+        "warehouse (orchestration/bench/extras.py): loader spill, chunked checks, publish variants, "
+        "percentile cuts",
+    )
+    parser.add_argument(
+        "--extras-check-copies",
+        type=int,
+        default=1,
+        metavar="N",
+        help="with --extras, check N copies of the checked tables (the README's figure: 10 at 1M)",
+    )
     args = parser.parse_args(argv)
     console = Console()
     json_path = args.json or args.out / "bench.json"
@@ -58,6 +74,9 @@ def main(argv: list[str] | None = None) -> None:
             select=args.select,
             on_stage=show,
             refresh=not args.no_refresh and leads <= args.refresh_up_to,
+            extras=args.extras,
+            check_copies=args.extras_check_copies,
+            on_extra=lambda name, figures: print_extra(name, figures, console),
         )
         document = merge_results(json_path, [result])  # written after every size: a crash keeps the rest
     print_tables(document, console)

@@ -11,6 +11,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from orchestration.bench import extras as bench_extras
+from orchestration.bench.extras import OnExtra
 from orchestration.bench.measure import StageResult, machine, run_stage
 from orchestration.settings import PROJECT_DIR, Settings
 
@@ -59,12 +61,17 @@ def bench_size(
     select: str | None = None,
     on_stage: Callable[[StageResult], None] | None = None,
     refresh: bool = True,
+    extras: bool = False,
+    check_copies: int = 1,
+    on_extra: OnExtra | None = None,
 ) -> dict[str, Any]:
     """Generate `leads`, then load, build (models and tests), publish, run the floor query, and
     refresh with the next day's exports; return every stage's time and peak memory. `select` (a dbt
     selector) limits the builds, for a quick smoke run; figures are only comparable without it.
     `refresh=False` stops after the floor query (the refresh target is set at 1M leads; at 10M it
-    would double a run that is there to show the full build completes and scales)."""
+    would double a run that is there to show the full build completes and scales). `extras` runs the
+    experiments (extras.py) on this size's exports and warehouse too, `check_copies` copies of the
+    checked tables for the checks' one; their figures go under the result's "extras"."""
     size_dir = (out_root / str(leads)).resolve()
     shutil.rmtree(size_dir, ignore_errors=True)  # each size starts from nothing
     size_dir.mkdir(parents=True)
@@ -100,18 +107,31 @@ def bench_size(
     started = time.time()
     machine_before = machine()
     stages: dict[str, dict[str, Any]] = {}
+    experiments: dict[str, dict[str, Any]] = {}
+
+    def run_extras(found: dict[str, dict[str, Any]]) -> None:
+        experiments.update(found)
+        for name, figures in found.items():
+            if on_extra:
+                on_extra(name, figures)
+
     try:
         for label, function, params in plan:
             result = run_stage(label, params, work, env, function=function, spill_dir=spill_dir)
             stages[label] = asdict(result)
             if on_stage:
                 on_stage(result)
+            if label == "load" and extras:  # the exports may be deleted next
+                run_extras(bench_extras.after_load(landing, size_dir / "extras", env))
             if label == "load" and not refresh and not keep:
                 # Only the refresh reads the exports again: at 10M they are 21 GB of disk that the
                 # build's spill needs (it reached 49 GB before the disk filled). The generated
                 # copy is already gone: the split (prepare) deletes it.
                 for folder in (landing, increment):
                     shutil.rmtree(folder, ignore_errors=True)
+        if extras:
+            warehouse = size_dir / "funnel.duckdb"
+            run_extras(bench_extras.after_stages(leads, warehouse, size_dir / "extras", env, check_copies))
     finally:
         if not keep:
             for leftover in (
@@ -123,7 +143,10 @@ def bench_size(
                 shutil.rmtree(leftover, ignore_errors=True)
             for database in size_dir.glob("funnel.duckdb*"):
                 database.unlink()
-    return summarise(leads, stages, machine_before, started, select, env)
+    summary = summarise(leads, stages, machine_before, started, select, env)
+    if experiments:
+        summary["extras"] = experiments
+    return summary
 
 
 def _sum(stages: dict[str, dict[str, Any]], names: tuple[str, ...], key: str) -> float:

@@ -217,3 +217,55 @@ def test_large_sizes_build_one_model_at_a_time_unless_the_user_says_otherwise(
     machine = {"cpus": 2, "load_average": (0.0, 0.0, 0.0)}
     summary = summarise(ONE_MODEL_AT_A_TIME_FROM, stages, machine, 0.0, None, large)
     assert summary["duckdb"]["dbt_threads"] == "1"
+
+
+def test_extras_run_on_the_exports_after_the_load_and_on_the_warehouse_before_it_is_deleted(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """--extras: the loader's experiment reads the exports, which a run without the refresh deletes
+    right after the load; the others read the warehouse, which every run deletes at the end."""
+    from orchestration.bench import run
+    from orchestration.bench.measure import StageResult
+
+    size_dir = tmp_path / "300"
+    details = {"prepare": {"increment_rows": 1}, "load": {"rows_read": 10}, "floor": {"query_seconds": 0.1}}
+
+    def stage(label: str, params: dict, work: Path, env: dict, function=None, spill_dir=None) -> StageResult:
+        if label == "prepare":
+            (size_dir / "landing").mkdir()
+        if label == "load":
+            (size_dir / "funnel.duckdb").write_text("")
+        return StageResult(label, 1.0, 1.0, 1.0, 0.0, details.get(label, {}))
+
+    seen: list[tuple] = []
+
+    def after_load(landing: Path, work: Path, env: dict) -> dict:
+        seen.append(("after_load", landing.exists()))
+        return {"loader_spill": {"figures": 1}}
+
+    def after_stages(leads: int, warehouse: Path, work: Path, env: dict, copies: int) -> dict:
+        seen.append(("after_stages", leads, warehouse.exists(), copies))
+        return {"publish_variants": {"figures": 2}}
+
+    monkeypatch.setattr(run, "run_stage", stage)
+    monkeypatch.setattr(run.bench_extras, "after_load", after_load)
+    monkeypatch.setattr(run.bench_extras, "after_stages", after_stages)
+    printed: list[str] = []
+
+    summary = run.bench_size(
+        300,
+        tmp_path,
+        refresh=False,
+        extras=True,
+        check_copies=10,
+        on_extra=lambda name, _: printed.append(name),
+    )
+
+    assert seen == [("after_load", True), ("after_stages", 300, True, 10)]
+    assert summary["extras"] == {"loader_spill": {"figures": 1}, "publish_variants": {"figures": 2}}
+    assert printed == ["loader_spill", "publish_variants"]
+    assert not (size_dir / "funnel.duckdb").exists() and not (size_dir / "landing").exists()
+    # without --extras nothing runs and the figures have no extras
+    seen.clear()
+    assert "extras" not in run.bench_size(300, tmp_path, refresh=False)
+    assert seen == []
