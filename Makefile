@@ -15,7 +15,7 @@ DEMO := exports/demo
 # set. Only these targets opt in; `funnel` itself refuses to build without a secret salt.
 DEMO_SALT := FUNNEL_DEMO=1
 
-.PHONY: run test test-fast install install-test java chromium lint generate build ui clean bench bench-pairs \
+.PHONY: run test test-fast install install-test java chromium lint generate build ui clean bench bench-pairs bench-extras \
 	spark-thrift-start spark-thrift-stop build-spark-thrift
 
 # Main install: the pipeline only (no Spark), so `make run` stays light.
@@ -76,11 +76,27 @@ ui: install
 # Benchmarks: per size, generate, load, dbt build (models + tests), checks, publish, the floor query
 # and (up to 1M leads) a one-day refresh, each timed with its peak memory; figures to
 # $(BENCH_OUT)/bench.json (merged by size, so `make bench BENCH_SIZES=1000000` re-measures one size).
-# Add BENCH_FLAGS=--keep to keep files, BENCH_FLAGS="--refresh-up-to 10000000" to refresh 10M too.
+# Add BENCH_FLAGS=--keep to keep files, BENCH_FLAGS="--refresh-up-to 10000000" to refresh 10M too,
+# BENCH_FLAGS=--extras to run the experiments below within each size as well.
 BENCH_SIZES ?= 100000 1000000 10000000
 BENCH_OUT ?= warehouse/bench
 bench: install
 	$(BIN)/python -m orchestration.bench $(BENCH_SIZES) --out $(BENCH_OUT) $(BENCH_FLAGS)
+
+# The experiments behind the README's other figures, on each size's own exports and warehouse
+# (orchestration/bench/extras.py): the loader's spill (work tables in memory or in the work schema),
+# the checks chunked or read whole, the publish's checksum (round or printf) and copy (one
+# transaction or one per table, insertion order kept or not), exact percentiles (aggregate or
+# ranked). No refresh; in its own folder, figures to $(BENCH_EXTRAS_OUT)/bench.json (a size's folder
+# is emptied when the size starts: a warehouse kept by `make bench BENCH_FLAGS=--keep` stays).
+# BENCH_FLAGS="--extras-check-copies 10" checks ten copies of the checked tables, as the README did.
+# Each is also a command on a kept warehouse or export, e.g. `python -m
+# orchestration.bench.publish_variants --warehouse warehouse/bench/1000000/funnel.duckdb`.
+BENCH_EXTRAS_SIZES ?= 1000000
+BENCH_EXTRAS_OUT ?= warehouse/bench-extras
+bench-extras: install
+	$(BIN)/python -m orchestration.bench $(BENCH_EXTRAS_SIZES) --out $(BENCH_EXTRAS_OUT) --extras --no-refresh \
+		$(BENCH_FLAGS)
 
 # Two commits' builds compared on this machine, alternately: `make bench-pairs BEFORE=9a302d6 AFTER=HEAD`
 # (PAIRS=3, PAIRS_LEADS=100000); the README's before/after tables.
