@@ -29,3 +29,32 @@
     {%- set above = 'max(case when ' ~ rank ~ ' = ceil(' ~ position ~ ') then cast(' ~ expr ~ ' as double) end)' -%}
     ({{ below }} + (max({{ position }}) - floor(max({{ position }}))) * ({{ above }} - {{ below }}))
 {%- endmacro %}
+
+
+{#- Several exact percentiles of one expression as a list, computed from one sort of the group's
+    values (two marts_percentile aggregates each keep and sort their own copy); take each with
+    marts_list_item(list, i), i counted from 0. -#}
+{% macro marts_percentiles(expr, ps) -%}
+    {{ return(adapter.dispatch('marts_percentiles', 'funnel_warehouse')(expr, ps)) }}
+{%- endmacro %}
+
+{% macro duckdb__marts_percentiles(expr, ps) -%}
+    quantile_cont(cast({{ expr }} as double), [{{ ps | join(', ') }}])
+{%- endmacro %}
+
+{% macro spark__marts_percentiles(expr, ps) -%}
+    percentile(cast({{ expr }} as double), array({{ ps | join(', ') }}))
+{%- endmacro %}
+
+{#- The i-th item (from 0) of a list: DuckDB counts from 1, Spark from 0. -#}
+{% macro marts_list_item(list_expr, i) -%}
+    {{ return(adapter.dispatch('marts_list_item', 'funnel_warehouse')(list_expr, i)) }}
+{%- endmacro %}
+
+{% macro duckdb__marts_list_item(list_expr, i) -%}
+    {{ list_expr }}[{{ i + 1 }}]
+{%- endmacro %}
+
+{% macro spark__marts_list_item(list_expr, i) -%}
+    {{ list_expr }}[{{ i }}]
+{%- endmacro %}

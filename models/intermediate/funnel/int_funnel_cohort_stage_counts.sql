@@ -60,17 +60,29 @@ with
 ),
 
 {% endfor %}
-aggregated_cuts as (
+aggregated_groups as (
 
     select
         {{ group_keys }},
         count(*) as entities_reached,
         sum(case when is_lost_at_stage then 1 else 0 end) as entities_lost_at_stage,
         sum(case when is_open_at_stage then 1 else 0 end) as entities_open_at_stage,
-        {{ marts_percentile('days_from_entry', 0.5) }} as median_days_from_entry,
-        {{ marts_percentile('days_from_entry', 0.9) }} as p90_days_from_entry
+        {{ marts_percentiles('days_from_entry', [0.5, 0.9]) }} as days_from_entry_percentiles
     from aggregated_cut_rows
     group by {{ group_keys }}
+
+),
+
+aggregated_cuts as (
+
+    select
+        {{ group_keys }},
+        entities_reached,
+        entities_lost_at_stage,
+        entities_open_at_stage,
+        {{ marts_list_item('days_from_entry_percentiles', 0) }} as median_days_from_entry,
+        {{ marts_list_item('days_from_entry_percentiles', 1) }} as p90_days_from_entry
+    from aggregated_groups
 
 ),
 {%- if ranked_cuts %}

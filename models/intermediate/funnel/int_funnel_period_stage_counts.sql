@@ -36,8 +36,8 @@ stage_events as (
 
 ),
 
--- counts add up, so events are first counted per business day, stage and segment values; the
--- period grains and segment cuts below then expand these rows, not one row per entity and stage
+-- counts add up, so events are first counted per business day, stage and segment values: the
+-- cuts below then read these rows, not one row per entity and stage
 daily_counts as (
 
     select
@@ -58,40 +58,48 @@ daily_counts as (
         sum(is_passed_through_entry) as entities_passed_through,
         sum(is_loss) as entities_lost_at_stage
     from stage_events
-    group by
+    group by source_system, entity_type, pipeline, stage, owner_key, manager_key, team, region,
+        channel, product, customer_segment, deal_type, event_day
+
+),
+
+-- each cut counted per day and value before the period grains copy its rows: at a million leads
+-- the daily rows are nearly one per entity (owner x channel x ...), and copying them for every
+-- grain and cut before summing made 40 copies of them; a cut's daily counts are a few per day
+daily_cut_counts as (
+
+    {{ marts_segment_rows('daily_counts', [
+        'source_system', 'entity_type', 'pipeline', 'stage', 'event_day',
+        'entities_entered', 'entities_passed_through', 'entities_lost_at_stage',
+    ]) }}
+
+),
+
+cut_day_counts as (
+
+    select
         source_system,
         entity_type,
         pipeline,
+        segment_type,
+        segment_value,
         stage,
-        owner_key,
-        manager_key,
-        team,
-        region,
-        channel,
-        product,
-        customer_segment,
-        deal_type,
-        event_day
+        event_day,
+        sum(entities_entered) as entities_entered,
+        sum(entities_passed_through) as entities_passed_through,
+        sum(entities_lost_at_stage) as entities_lost_at_stage
+    from daily_cut_counts
+    group by source_system, entity_type, pipeline, segment_type, segment_value, stage, event_day
 
 ),
 
 -- one copy per period grain, keyed on the period of the event
 period_rows as (
 
-    {{ marts_period_rows('daily_counts', 'event_day', [
-        'source_system', 'entity_type', 'pipeline', 'stage', 'entities_entered',
-        'entities_passed_through', 'entities_lost_at_stage', 'owner_key', 'manager_key', 'team',
-        'region', 'channel', 'product', 'customer_segment', 'deal_type',
+    {{ marts_period_rows('cut_day_counts', 'event_day', [
+        'source_system', 'entity_type', 'pipeline', 'segment_type', 'segment_value', 'stage',
+        'entities_entered', 'entities_passed_through', 'entities_lost_at_stage',
     ], business_date=true) }}
-
-),
-
-segment_rows as (
-
-    {{ marts_segment_rows('period_rows', [
-        'source_system', 'entity_type', 'pipeline', 'period_grain', 'period_start',
-        'stage', 'entities_entered', 'entities_passed_through', 'entities_lost_at_stage',
-    ]) }}
 
 ),
 
@@ -109,16 +117,9 @@ stage_counts as (
         cast(sum(entities_entered) as {{ dbt.type_bigint() }}) as entities_entered,
         cast(sum(entities_passed_through) as {{ dbt.type_bigint() }}) as entities_passed_through,
         cast(sum(entities_lost_at_stage) as {{ dbt.type_bigint() }}) as entities_lost_at_stage
-    from segment_rows
-    group by
-        source_system,
-        entity_type,
-        pipeline,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value,
-        stage
+    from period_rows
+    group by source_system, entity_type, pipeline, period_grain, period_start, segment_type,
+        segment_value, stage
 
 )
 
