@@ -7,10 +7,10 @@
     value of their groups until the statement ends, and one statement over all 40 cuts ran out of
     a 4 GB DuckDB memory limit at a million leads.
     The cuts whose values grow with the company (owner, manager: a group per rep, day and stage)
-    rank their values in a window and interpolate (marts_percentile_of_ranked, quantile_cont's
+    sort each group's values into a list and interpolate (marts_percentile_of_sorted, quantile_cont's
     arithmetic): at 10M leads the percentile aggregate's per-group state filled the disk with spill
     (about 50 GB), while a sort spills compactly. The other cuts have few groups, where the
-    aggregate is twice as fast. -#}
+    aggregate is as fast. -#}
 {%- set grains = marts_period_grains() -%}
 {%- set cuts = [{'type': 'all', 'column': none}] + marts_funnel_segments() -%}
 {%- set batches = [] -%}
@@ -19,8 +19,8 @@
         {%- do batches.append({'period_grain': grain, 'segment_type': cut.type}) -%}
     {%- endfor -%}
 {%- endfor -%}
-{%- set ranked_cuts = cuts | selectattr('many_values', 'defined') | selectattr('many_values') | list -%}
-{%- set aggregated_cuts = cuts | reject('in', ranked_cuts) | list -%}
+{%- set sorted_cuts = cuts | selectattr('many_values', 'defined') | selectattr('many_values') | list -%}
+{%- set aggregated_cuts = cuts | reject('in', sorted_cuts) | list -%}
 {%- set group_keys = 'source_system, entity_type, pipeline, period_grain, period_start, segment_type, segment_value, stage' -%}
 {{ config(materialized='batched_table', batches=batches) }}
 
@@ -30,7 +30,7 @@ with
     per cut, so a batch's filter leaves one), split by how the cut's percentiles are computed. Each
     select reads the reach rows itself, not through a shared CTE: DuckDB materializes a CTE read
     more than once, whole, before a batch's filter reaches it (2-3x slower per batch). -#}
-{%- for method, method_cuts in [('aggregated', aggregated_cuts), ('ranked', ranked_cuts)] if method_cuts %}
+{%- for method, method_cuts in [('aggregated', aggregated_cuts), ('sorted', sorted_cuts)] if method_cuts %}
 {{ method }}_cut_rows as (
     {%- for cut in method_cuts %}
     {%- if not loop.first %}
@@ -85,35 +85,32 @@ aggregated_cuts as (
     from aggregated_groups
 
 ),
-{%- if ranked_cuts %}
+{%- if sorted_cuts %}
 
--- many-valued cuts: each value's rank among its group's values (nulls last) and the group's count
-ranked_rows as (
-
-    select
-        {{ group_keys }},
-        is_lost_at_stage,
-        is_open_at_stage,
-        days_from_entry,
-        row_number() over (
-            partition by {{ group_keys }} order by days_from_entry asc nulls last
-        ) - 1 as value_rank,
-        count(days_from_entry) over (partition by {{ group_keys }}) as values_ranked
-    from ranked_cut_rows
-
-),
-
-ranked_cuts as (
+-- many-valued cuts: each group's values in one sorted list (a sort, which spills compactly)
+sorted_groups as (
 
     select
         {{ group_keys }},
         count(*) as entities_reached,
         sum(case when is_lost_at_stage then 1 else 0 end) as entities_lost_at_stage,
         sum(case when is_open_at_stage then 1 else 0 end) as entities_open_at_stage,
-        {{ marts_percentile_of_ranked('days_from_entry', 0.5) }} as median_days_from_entry,
-        {{ marts_percentile_of_ranked('days_from_entry', 0.9) }} as p90_days_from_entry
-    from ranked_rows
+        {{ marts_sorted_values('days_from_entry') }} as sorted_days_from_entry
+    from sorted_cut_rows
     group by {{ group_keys }}
+
+),
+
+sorted_cuts as (
+
+    select
+        {{ group_keys }},
+        entities_reached,
+        entities_lost_at_stage,
+        entities_open_at_stage,
+        {{ marts_percentile_of_sorted('sorted_days_from_entry', 0.5) }} as median_days_from_entry,
+        {{ marts_percentile_of_sorted('sorted_days_from_entry', 0.9) }} as p90_days_from_entry
+    from sorted_groups
 
 ),
 {%- endif %}
@@ -121,9 +118,9 @@ ranked_cuts as (
 final as (
 
     select * from aggregated_cuts
-    {%- if ranked_cuts %}
+    {%- if sorted_cuts %}
     union all
-    select * from ranked_cuts
+    select * from sorted_cuts
     {%- endif %}
 
 )
