@@ -121,8 +121,13 @@ def test_percentile_methods_give_the_same_rows_in_many_groups_and_few(
 ) -> None:
     figures = percentile_cuts.measure(tmp_path, env, rows=6_000, shapes={"many": 2_500, "few": 12})
 
-    _finished(figures, {"many_aggregate", "many_ranked", "few_aggregate", "few_ranked"})
+    _finished(
+        figures,
+        {f"{shape}_{method}" for shape in ("many", "few") for method in percentile_cuts.METHODS},
+    )
     assert figures["methods_agree"] == {"many": True, "few": True}
+    # the sorted list reads the ranked way's values with its arithmetic: the same doubles
+    assert all(figures["methods_agree_exactly"][shape]["ranked=sorted_list"] for shape in ("many", "few"))
     assert figures["shapes"]["many"]["groups"] == 2_500 and figures["shapes"]["few"]["groups"] == 12
     assert figures["variants"]["many_ranked"]["details"]["result_rows"] == 2_500
     assert list(tmp_path.glob("*.duckdb")) == [], "the synthetic rows and results are deleted"
@@ -148,3 +153,27 @@ def test_head_records_keeps_quoted_line_breaks_inside_their_record(tmp_path: Pat
     loader_spill.head_records(source, tmp_path / "head" / "in.csv", 2)
 
     assert (tmp_path / "head" / "in.csv").read_bytes() == b'id,note\n1,"two\nlines ""quoted"""\n2,plain\n'
+
+
+def test_sorted_list_percentiles_are_the_ranked_ways_to_the_bit_and_null_without_values() -> None:
+    con = duckdb.connect()
+    con.execute(f"create table cut_rows as {percentile_cuts.rows_sql(600, 50)}")
+    # group 0 (the first day's first stage) without values: both percentiles null
+    con.execute(
+        "update cut_rows set days_from_entry = null "
+        "where period_start = date '2020-01-01' and stage = 'stage_0'"
+    )
+    found = {
+        method: con.execute(f"{sql('cut_rows')} order by period_start, stage").fetchall()
+        for method, sql in percentile_cuts.SQL.items()
+    }
+
+    assert len(found["sorted_list"]) == 50
+    assert found["sorted_list"] == found["ranked"]
+    assert found["sorted_list"][0][-2:] == (None, None)
+    assert [row[:-2] for row in found["sorted_list"]] == [row[:-2] for row in found["aggregate"]]
+    # quantile_cont's own interpolation differs only in the last few bits
+    for listed, aggregated in zip(found["sorted_list"], found["aggregate"], strict=True):
+        for value, expected in zip(listed[-2:], aggregated[-2:], strict=True):
+            assert (value is None) == (expected is None)
+            assert value is None or value == pytest.approx(expected, rel=1e-14)
