@@ -82,7 +82,7 @@ class Settings:
             dbt_target_dir=_path(env, "FUNNEL_DBT_TARGET_DIR", project / "target"),
             dbt_target=env.get("FUNNEL_DBT_TARGET", "duckdb"),
             dbt_threads=int(env.get("FUNNEL_DBT_THREADS", "2")),
-            duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "2.5GB"),
+            duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "3GB"),
             duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
             storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
             pii_salt=env.get(salt_policy.SALT_VARIABLE),
