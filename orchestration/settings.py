@@ -81,7 +81,7 @@ class Settings:
             spark_dir=_path(env, "FUNNEL_SPARK_DIR", warehouse_dir / "spark"),
             dbt_target_dir=_path(env, "FUNNEL_DBT_TARGET_DIR", project / "target"),
             dbt_target=env.get("FUNNEL_DBT_TARGET", "duckdb"),
-            dbt_threads=int(env.get("FUNNEL_DBT_THREADS", "2")),
+            dbt_threads=int(env.get("FUNNEL_DBT_THREADS", "4")),
             duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "3GB"),
             duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
             storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
