@@ -17,9 +17,13 @@ from orchestration.bench.measure import StageResult, machine, run_stage
 from orchestration.settings import PROJECT_DIR, Settings
 
 FORMATS = ["salesforce", "marketing"]  # the floor query reads the Salesforce raw tables
-TARGET_END_TO_END_SECONDS = 300
-TARGET_PEAK_MB = 4096
+# Issue #18's targets: 1M leads end to end within 240 s and 3 GB; a one-day refresh (build + checks)
+# within a tenth of the full build's (build + checks) from 1M leads, within 0.15 below.
+TARGET_END_TO_END_SECONDS = 240
+TARGET_PEAK_MB = 3072
 TARGET_REFRESH_RATIO = 0.1
+TARGET_REFRESH_RATIO_SMALL = 0.15
+REFRESH_RATIO_FROM_LEADS = 1_000_000
 END_TO_END = ("load", "build", "checks", "publish")
 REFRESH = ("refresh_load", "refresh_build", "refresh_checks", "refresh_publish")
 
@@ -173,6 +177,13 @@ def summarise(
     floor_seconds = stages["floor"]["details"]["query_seconds"]
     refreshed = "refresh_build" in stages
     refresh_build_ratio = stages["refresh_build"]["seconds"] / build["seconds"] if refreshed else None
+    refresh_ratio = (
+        _sum(stages, ("refresh_build", "refresh_checks"), "seconds")
+        / _sum(stages, ("build", "checks"), "seconds")
+        if refreshed
+        else None
+    )
+    refresh_target = TARGET_REFRESH_RATIO if leads >= REFRESH_RATIO_FROM_LEADS else TARGET_REFRESH_RATIO_SMALL
     return {
         "leads": leads,
         "select": select,
@@ -197,11 +208,14 @@ def summarise(
         "increment_rows": stages["prepare"]["details"]["increment_rows"],
         "refresh_seconds": _sum(stages, REFRESH, "seconds") if refreshed else None,
         "refresh_build_ratio": round(refresh_build_ratio, 3) if refresh_build_ratio is not None else None,
+        # (refresh build + checks) / (full build + checks), the ratio the refresh target is about
+        "refresh_ratio": round(refresh_ratio, 3) if refresh_ratio is not None else None,
         "targets": {
-            "end_to_end_within_5_min": end_to_end <= TARGET_END_TO_END_SECONDS,
-            "peak_within_4_gb": peak_mb <= TARGET_PEAK_MB,
-            "refresh_within_tenth_of_build": (
-                refresh_build_ratio <= TARGET_REFRESH_RATIO if refresh_build_ratio is not None else None
-            ),
+            "end_to_end_seconds": TARGET_END_TO_END_SECONDS,
+            "peak_mb": TARGET_PEAK_MB,
+            "refresh_ratio": refresh_target,
+            "end_to_end_within_target": end_to_end <= TARGET_END_TO_END_SECONDS,
+            "peak_within_target": peak_mb <= TARGET_PEAK_MB,
+            "refresh_within_target": refresh_ratio <= refresh_target if refresh_ratio is not None else None,
         },
     }

@@ -145,7 +145,7 @@ def test_a_run_without_the_refresh_reports_it_as_not_measured_and_shows_growth(c
 
     small, big = size(1_000_000, 10.0), size(10_000_000, 80.0)
     assert big["refresh_seconds"] is None and big["refresh_build_ratio"] is None
-    assert big["targets"]["refresh_within_tenth_of_build"] is None
+    assert big["targets"]["refresh_within_target"] is None and big["refresh_ratio"] is None
     assert big["end_to_end_seconds"] == 320.0  # load + build + checks + publish
     assert big["end_to_end_peak_spill_mb"] == 800.0  # the build's, the largest of the four
     print_tables({"sizes": {"1000000": small, "10000000": big}}, Console(width=200))
