@@ -244,10 +244,7 @@ def main(argv: list[str] | None = None) -> None:
         figures = measure(
             args.warehouse, work, env, args.copies, args.chunk_rows, args.tables, args.variants, cap
         )
-    experiment.write_json(args.json, figures)
-    console = experiment.console()
-    print_figures(figures, console)
-    console.print(f"figures written to {args.json}")
+    experiment.publish_figures(args.json, figures, print_figures)
 
 
 if __name__ == "__main__":

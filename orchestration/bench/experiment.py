@@ -19,7 +19,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import asdict
 from pathlib import Path
@@ -121,6 +121,16 @@ def console() -> Console:
 def write_json(path: Path, figures: dict[str, Any]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(figures, indent=1, default=str))
+
+
+def publish_figures(
+    path: Path, figures: dict[str, Any], print_figures: Callable[[dict[str, Any], Console], None]
+) -> None:
+    """The end of every experiment command: its figures to JSON at `path`, then printed."""
+    write_json(path, figures)
+    out = console()
+    print_figures(figures, out)
+    out.print(f"figures written to {path}")
 
 
 def print_variants(

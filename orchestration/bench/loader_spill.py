@@ -153,10 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     env = experiment.environment(args.memory_limit, args.threads)
     with experiment.work_folder(args.work, args.keep) as work:
         figures = measure(args.export, work, env, args.rows, args.variants)
-    experiment.write_json(args.json, figures)
-    console = experiment.console()
-    print_figures(figures, console)
-    console.print(f"figures written to {args.json}")
+    experiment.publish_figures(args.json, figures, print_figures)
 
 
 if __name__ == "__main__":

@@ -287,10 +287,7 @@ def main(argv: list[str] | None = None) -> None:
         figures = measure(
             work, env, args.rows, {s: groups[s] for s in args.shapes}, args.methods, args.max_spill
         )
-    experiment.write_json(args.json, figures)
-    console = experiment.console()
-    print_figures(figures, console)
-    console.print(f"figures written to {args.json}")
+    experiment.publish_figures(args.json, figures, print_figures)
 
 
 if __name__ == "__main__":
