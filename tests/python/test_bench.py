@@ -153,6 +153,34 @@ def test_a_run_without_the_refresh_reports_it_as_not_measured_and_shows_growth(c
     assert "8.0× / 10×" in printed  # 320 s against 40 s, for ten times the leads
 
 
+def test_the_refresh_target_compares_build_and_checks_and_is_looser_below_a_million_leads() -> None:
+    """Issue #18: the refresh's (build + checks) against the full build's (build + checks), at most
+    0.10 from 1M leads and 0.15 below."""
+    from orchestration.bench.run import summarise
+
+    def size(leads: int) -> dict[str, object]:
+        stages = {
+            "prepare": _stage("prepare", 1, increment_rows=7),
+            "load": _stage("load", 50, rows_read=leads * 13),
+            "build": _stage("build", 100, by_resource_type={}, slowest_models=[]),
+            "checks": _stage("checks", 20),
+            "publish": _stage("publish", 10),
+            "floor": _stage("floor", 1, query_seconds=0.5),
+            "refresh_load": _stage("refresh_load", 2),
+            "refresh_build": _stage("refresh_build", 10),
+            "refresh_checks": _stage("refresh_checks", 4),
+            "refresh_publish": _stage("refresh_publish", 10),
+        }
+        return summarise(leads, stages, {"cpus": 2, "load_average": (0.0, 0.0, 0.0)}, 0.0)
+
+    large, small = size(1_000_000), size(100_000)
+    # (10 + 4) / (100 + 20), by hand; the build alone 10 / 100
+    assert large["refresh_ratio"] == 0.117 and large["refresh_build_ratio"] == 0.1
+    assert large["targets"]["refresh_within_target"] is False  # 0.117 > 0.10
+    assert small["targets"]["refresh_within_target"] is True  # 0.117 <= 0.15
+    assert large["targets"]["end_to_end_within_target"] is True  # 50 + 100 + 20 + 10 = 180 s
+
+
 def test_spill_is_measured_as_the_bytes_in_the_spill_folder(tmp_path: Path) -> None:
     from orchestration.bench.measure import folder_bytes
 
