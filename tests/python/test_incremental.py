@@ -3,10 +3,12 @@
 The exports of the reliability tests (800 leads, every format) are landed in two loads:
 - first: every file, except a third of the lead history, of the opportunity history and of the
   email events (held back), and the Salesforce opportunities of the next day;
-- second, a day later: the held-back rows (late history, in months long since built), the next
-  day's opportunities (deals moved on), a lead export dated before the first load (a late
-  snapshot: every lead's versions are renumbered), and a corrected touches export in which some touches
-  moved 40 days back (into another month) and changed channel.
+- second, a day later (a one-day export): the held-back rows (late history, in months long since
+  built, some more than 200 days old), the next day's opportunities (deals moved on, one deal
+  deleted in the CRM, one moved to another owner), a lead export dated before the first load (a
+  late snapshot: every lead's versions are renumbered), a corrected touches export in which some
+  touches moved 40 days back (into another month) and changed channel, and the generic CRM's
+  mapping file re-labelling a stage (its deals' "Meeting" now means `consideration`).
 The warehouse is built after each load, so the second build is an incremental refresh. Then a
 copy of it is rebuilt with --full-refresh: every table of staging, intermediate and marts must
 be identical (same checksums). A touch row in a month the second load does not touch is marked
@@ -15,7 +17,9 @@ before the refresh and must still be marked after it: the refresh rewrote only w
 
 from __future__ import annotations
 
+import csv
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -37,6 +41,8 @@ HELD_BACK = {
     "marketing/email_events.csv": None,
 }
 MOVED_TOUCHES = 60
+LATE_HISTORY_DAYS = 200
+RELABELLED = ("Meeting", "consideration")
 LATE_EXPORT_DAY = "2025-06-28"
 SENTINEL = "sentinel-run"
 
@@ -65,8 +71,9 @@ def _copy_csv(
     ).fetchone()[0]
 
 
-def _land(exports_dir: Path, first: Path, second: Path) -> None:
-    """Split the reliability exports into the two loads described above."""
+def _land(exports_dir: Path, first: Path, second: Path) -> date:
+    """Split the reliability exports into the two loads described above; the day of the oldest
+    late history row."""
     shutil.copytree(exports_dir, first, ignore=shutil.ignore_patterns(".complete", "truth.json"))
     shutil.rmtree(first / "salesforce" / DAY_TWO)
     shutil.copytree(exports_dir / "salesforce" / DAY_TWO, second / "salesforce" / DAY_TWO)
@@ -82,6 +89,10 @@ def _land(exports_dir: Path, first: Path, second: Path) -> None:
             )
             late = _copy_csv(con, source, second / system / DAY_TWO / name, late_rows, columns, parent)
             assert kept > 0 and late > 0, relative
+        oldest_late = con.execute(
+            f"select min(cast(left(CreatedDate, 10) as date)) from read_csv('{second / 'salesforce' / DAY_TWO}/*History.csv', "
+            "header = true, all_varchar = true, union_by_name = true)"
+        ).fetchone()[0]
         # a late export from the day before the first load (part of the leads, so its content
         # differs from the first load's file): it becomes version 1 of those leads
         late_leads = second / "salesforce" / LATE_EXPORT_DAY / "Lead.csv"
@@ -119,6 +130,38 @@ def _land(exports_dir: Path, first: Path, second: Path) -> None:
         assert written >= MOVED_TOUCHES
     finally:
         con.close()
+    _relabel_stage(first / "generic" / DAY_ONE / "mapping.yml", second / "generic" / DAY_TWO / "mapping.yml")
+    return oldest_late
+
+
+def _delete_and_reassign(opportunities: Path) -> tuple[str, str, str]:
+    """In the next day's Opportunity export, one won deal is deleted (IsDeleted, as Salesforce's
+    queryAll exports it) and another moves to the owner of a third; both modified that morning.
+    Returns (deleted deal, reassigned deal, the deal whose owner it now shares)."""
+    with opportunities.open(newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, records = rows[0], rows[1:]
+    column = {name: index for index, name in enumerate(header)}
+    won = sorted((r for r in records if r[column["IsWon"]] == "1"), key=lambda r: r[column["Id"]])
+    deleted, moved = won[0], won[1]
+    donor = next(r for r in won[2:] if r[column["OwnerId"]] != moved[column["OwnerId"]])
+    deleted[column["IsDeleted"]] = "1"
+    moved[column["OwnerId"]] = donor[column["OwnerId"]]
+    for record in (deleted, moved):
+        for name in ("LastModifiedDate", "SystemModstamp"):
+            record[column[name]] = f"{DAY_TWO}T10:00:00.000+0000"
+    with opportunities.open("w", newline="") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    return deleted[column["Id"]], moved[column["Id"]], donor[column["Id"]]
+
+
+def _relabel_stage(mapping: Path, relabelled: Path) -> None:
+    """The generic CRM's mapping file as the user edits it: one stage label means another stage."""
+    text = mapping.read_text()
+    assert text.rstrip().endswith("stage_labels: []"), "the generator's mapping changed shape"
+    label, stage = RELABELLED
+    relabelled.parent.mkdir(parents=True, exist_ok=True)
+    relabelled.write_text(text.rstrip()[: -len("[]")] + f'\n  - {{label: "{label}", stage: {stage}}}\n')
 
 
 def _untouched_touch(warehouse: Path, second: Path) -> str:
@@ -161,7 +204,9 @@ def test_an_incremental_refresh_with_late_history_equals_a_full_rebuild(
 ) -> None:
     exports_dir = exports(tmp_path_factory)
     first, second = tmp_path / "first", tmp_path / "second"
-    _land(exports_dir, first, second)
+    oldest_late = _land(exports_dir, first, second)
+    assert oldest_late <= date.fromisoformat(DAY_TWO) - timedelta(days=LATE_HISTORY_DAYS)
+    deleted, reassigned, donor = _delete_and_reassign(second / "salesforce" / DAY_TWO / "Opportunity.csv")
 
     settings = reliability_settings(tmp_path / "incremental")
     assert not load_exports(settings, first, []).failed
@@ -171,6 +216,7 @@ def test_an_incremental_refresh_with_late_history_equals_a_full_rebuild(
     assert untouched is not None
     original_run_id = _mark(settings.warehouse, untouched, None)
     assert _mark(settings.warehouse, untouched, SENTINEL) == SENTINEL
+    before = _scenario_facts(settings.warehouse, deleted, reassigned, donor)
 
     report = load_exports(settings, second, [])
     assert not report.failed, [r.message for r in report.failed]
@@ -178,6 +224,12 @@ def test_an_incremental_refresh_with_late_history_equals_a_full_rebuild(
     build_models(settings, data_tests=False)  # equal to the full rebuild below, which runs them
 
     assert _late_lead_versions(settings.warehouse) == 300
+    after = _scenario_facts(settings.warehouse, deleted, reassigned, donor)
+    # each change reached the marts: the deal is gone, the owner moved, the label means a new stage
+    assert before["deleted_deals"] == 1 and after["deleted_deals"] == 0
+    assert before["reassigned_owner"] != before["donor_owner"]
+    assert after["reassigned_owner"] == after["donor_owner"] == before["donor_owner"]
+    assert after["relabelled_entries"] > before["relabelled_entries"]
     # the refresh did not rewrite a month it had no reason to touch
     assert _mark(settings.warehouse, untouched, None) == SENTINEL
     _mark(settings.warehouse, untouched, original_run_id)
@@ -214,3 +266,30 @@ def _late_lead_versions(warehouse: Path) -> int:
             "where source_system = 'salesforce' and cast(exported_at as date) = ? and version_number = 1",
             [LATE_EXPORT_DAY],
         ).fetchone()[0]
+
+
+def _scenario_facts(warehouse: Path, deleted: str, reassigned: str, donor: str) -> dict[str, object]:
+    """What the second load's deletion, reassignment and re-labelling change in the marts."""
+    label, stage = RELABELLED
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        owners = dict(
+            con.execute(
+                "select deal_id, owner_key from marts.dim_deals "
+                "where source_system = 'salesforce' and deal_id in (?, ?)",
+                [reassigned, donor],
+            ).fetchall()
+        )
+        return {
+            "deleted_deals": con.execute(
+                "select count(*) from marts.dim_deals where source_system = 'salesforce' and deal_id = ?",
+                [deleted],
+            ).fetchone()[0],
+            "reassigned_owner": owners[reassigned],
+            "donor_owner": owners[donor],
+            "relabelled_entries": con.execute(
+                "select count(*) from intermediate.int_deal_stage_entries as entries "
+                "inner join intermediate.int_deals as deals using (deal_key) "
+                "where deals.source_system = 'generic' and entries.stage = ? and entries.stage_label = ?",
+                [stage, label],
+            ).fetchone()[0],
+        }
