@@ -1,13 +1,28 @@
 {#- Cohort funnel (semantics: "Counting the funnel", cohort funnel): entities grouped by the period in
     which they entered the funnel's first stage, per stage of their pipeline, per segment cut. The
     logic of fct_funnel_cohort (its thin published copy) and the steps fct_funnel_bottlenecks scores. -#}
-{#- Stored here once: fct_funnel_cohort publishes it as a view, and int_funnel_step_baselines reads
-    its month rows for fct_funnel_bottlenecks. -#}
+{#- Stored once: fct_funnel_cohort publishes it as a view; int_funnel_step_baselines reads its months. -#}
 
 with
 
--- entities per cohort, cut and stage reached, with the percentiles (built one cut at a time)
+-- entities per cohort, cut and stage reached, with the percentiles (built one cut at a time).
+-- Each import of it below is read once: DuckDB materializes a CTE read more than once, whole,
+-- and the lookups of the previous and first stage join the stored counts, not a copy of them
 stage_counts as (
+
+    select * from {{ ref('int_funnel_cohort_stage_counts') }}
+
+),
+
+-- the same counts, as the stage before each step
+previous_stage_counts as (
+
+    select * from {{ ref('int_funnel_cohort_stage_counts') }}
+
+),
+
+-- the same counts, as the cohort's reach of its pipeline's first stage
+first_stage_counts as (
 
     select * from {{ ref('int_funnel_cohort_stage_counts') }}
 
@@ -20,23 +35,46 @@ pipeline_stages as (
 
 ),
 
+-- every cohort and cut, with its reach of the pipeline's first stage (null when nobody of it
+-- reached that stage)
 cohorts as (
 
-    select distinct
-        source_system,
-        entity_type,
-        pipeline,
-        period_grain,
-        period_start,
-        segment_type,
-        segment_value
-    from stage_counts
+    select
+        first_stage_counts.source_system,
+        first_stage_counts.entity_type,
+        first_stage_counts.pipeline,
+        first_stage_counts.period_grain,
+        first_stage_counts.period_start,
+        first_stage_counts.segment_type,
+        first_stage_counts.segment_value,
+        max(
+            case
+                when first_stage_counts.stage = pipeline_stages.stage
+                    and pipeline_stages.stage_order = pipeline_stages.first_stage_order
+                    then first_stage_counts.entities_reached
+            end
+        ) as entities_reached_first_stage
+    from first_stage_counts
+    left join pipeline_stages
+        on first_stage_counts.source_system = pipeline_stages.source_system
+        and first_stage_counts.entity_type = pipeline_stages.entity_type
+        and first_stage_counts.pipeline = pipeline_stages.pipeline
+        and first_stage_counts.stage = pipeline_stages.stage
+    group by
+        first_stage_counts.source_system,
+        first_stage_counts.entity_type,
+        first_stage_counts.pipeline,
+        first_stage_counts.period_grain,
+        first_stage_counts.period_start,
+        first_stage_counts.segment_type,
+        first_stage_counts.segment_value
 
 ),
 
 -- every stage of the pipeline for every cohort and cut, so a stage nobody of the cohort reached
--- shows 0 and the step into it is not skipped
-dense as (
+-- shows 0 and the step into it is not skipped; with the previous stage's reach of the same cohort
+-- and cut (null at the first stage) and the cohort's size, its first stage's reach
+with_denominators as (
 
     select
         cohorts.source_system,
@@ -49,12 +87,19 @@ dense as (
         pipeline_stages.stage,
         pipeline_stages.stage_order,
         pipeline_stages.previous_stage,
-        pipeline_stages.first_stage_order,
         coalesce(stage_counts.entities_reached, 0) as entities_reached,
         coalesce(stage_counts.entities_lost_at_stage, 0) as entities_lost_at_stage,
         coalesce(stage_counts.entities_open_at_stage, 0) as entities_open_at_stage,
         stage_counts.median_days_from_entry,
-        stage_counts.p90_days_from_entry
+        stage_counts.p90_days_from_entry,
+        case
+            when pipeline_stages.previous_stage is not null
+                then coalesce(previous_stage_counts.entities_reached, 0)
+        end as entities_reached_previous_stage,
+        case
+            when pipeline_stages.first_stage_order is not null
+                then coalesce(cohorts.entities_reached_first_stage, 0)
+        end as entities_in_cohort
     from cohorts
     inner join pipeline_stages
         on cohorts.source_system = pipeline_stages.source_system
@@ -69,47 +114,15 @@ dense as (
         and cohorts.segment_type = stage_counts.segment_type
         and cohorts.segment_value = stage_counts.segment_value
         and pipeline_stages.stage = stage_counts.stage
-
-),
-
--- the previous stage's and the first stage's reach of the same cohort and cut (self-joins
--- rather than windows: many tiny window partitions are slow at scale)
-with_denominators as (
-
-    select
-        dense.*,
-        previous_stages.entities_reached as entities_reached_previous_stage,
-        first_stages.entities_reached as entities_in_cohort
-    from dense
-    left join dense as previous_stages
-        on dense.source_system = previous_stages.source_system
-        and dense.entity_type = previous_stages.entity_type
-        and dense.pipeline = previous_stages.pipeline
-        and dense.period_grain = previous_stages.period_grain
-        and dense.period_start = previous_stages.period_start
-        and dense.segment_type = previous_stages.segment_type
-        and dense.segment_value = previous_stages.segment_value
-        and dense.previous_stage = previous_stages.stage
-    left join dense as first_stages
-        on dense.source_system = first_stages.source_system
-        and dense.entity_type = first_stages.entity_type
-        and dense.pipeline = first_stages.pipeline
-        and dense.period_grain = first_stages.period_grain
-        and dense.period_start = first_stages.period_start
-        and dense.segment_type = first_stages.segment_type
-        and dense.segment_value = first_stages.segment_value
-        and dense.first_stage_order = first_stages.stage_order
-
-),
-
--- conversion from the previous stage / from the top, see semantics "Counting the funnel"
-with_conversions as (
-
-    select
-        *,
-        {{ safe_divide('entities_reached', 'entities_reached_previous_stage') }} as conversion_from_previous,
-        {{ safe_divide('entities_reached', 'entities_in_cohort') }} as conversion_from_top
-    from with_denominators
+    left join previous_stage_counts
+        on cohorts.source_system = previous_stage_counts.source_system
+        and cohorts.entity_type = previous_stage_counts.entity_type
+        and cohorts.pipeline = previous_stage_counts.pipeline
+        and cohorts.period_grain = previous_stage_counts.period_grain
+        and cohorts.period_start = previous_stage_counts.period_start
+        and cohorts.segment_type = previous_stage_counts.segment_type
+        and cohorts.segment_value = previous_stage_counts.segment_value
+        and pipeline_stages.previous_stage = previous_stage_counts.stage
 
 )
 
@@ -127,10 +140,11 @@ select
     entities_in_cohort,
     entities_reached,
     entities_reached_previous_stage,
-    conversion_from_previous,
-    conversion_from_top,
+    -- conversion from the previous stage / from the top, see semantics "Counting the funnel"
+    {{ safe_divide('entities_reached', 'entities_reached_previous_stage') }} as conversion_from_previous,
+    {{ safe_divide('entities_reached', 'entities_in_cohort') }} as conversion_from_top,
     entities_lost_at_stage,
     entities_open_at_stage,
     median_days_from_entry,
     p90_days_from_entry
-from with_conversions
+from with_denominators

@@ -1,8 +1,8 @@
 {#- Entries into each stage within a period (whatever the entities' cohort) and losses at each stage
     within a period (the move into the exit, at the stage left), per period grain and segment cut: the
     counts of fct_funnel_period. Only stages entered or lost at appear here. -#}
-{#- A view: its rows (many, one per grain, cut, period and stage) are read only by fct_funnel_period. -#}
-{{ config(materialized='view') }}
+{#- Stored: fct_funnel_period reads it three times (the counts, the previous stage's, the periods). -#}
+{{ config(materialized='table') }}
 
 with
 

@@ -2,7 +2,24 @@
     within the period, whatever their cohort, per segment cut. -#}
 with
 
+-- entries and losses per period, cut and stage. Each import of them below is read once: DuckDB
+-- materializes a CTE read more than once, whole, and the previous stage's lookup joins the stored
+-- counts, not a copy of them
 stage_counts as (
+
+    select * from {{ ref('int_funnel_period_stage_counts') }}
+
+),
+
+-- the same counts, as the stage before each step
+previous_stage_counts as (
+
+    select * from {{ ref('int_funnel_period_stage_counts') }}
+
+),
+
+-- the periods and cuts with an entry or a loss
+period_counts as (
 
     select * from {{ ref('int_funnel_period_stage_counts') }}
 
@@ -14,7 +31,6 @@ pipeline_stages as (
 
 ),
 
--- the periods and cuts with an entry or a loss
 periods as (
 
     select distinct
@@ -25,12 +41,13 @@ periods as (
         period_start,
         segment_type,
         segment_value
-    from stage_counts
+    from period_counts
 
 ),
 
--- every stage of the pipeline for every period and cut (0 where nobody entered or was lost at it)
-dense as (
+-- every stage of the pipeline for every period and cut (0 where nobody entered or was lost at it),
+-- with the previous stage's entries of the same period and cut (null at the first stage)
+with_previous as (
 
     select
         periods.source_system,
@@ -45,7 +62,11 @@ dense as (
         pipeline_stages.previous_stage,
         coalesce(stage_counts.entities_entered, 0) as entities_entered,
         coalesce(stage_counts.entities_passed_through, 0) as entities_passed_through,
-        coalesce(stage_counts.entities_lost_at_stage, 0) as entities_lost_at_stage
+        coalesce(stage_counts.entities_lost_at_stage, 0) as entities_lost_at_stage,
+        case
+            when pipeline_stages.previous_stage is not null
+                then coalesce(previous_stage_counts.entities_entered, 0)
+        end as entities_entered_previous_stage
     from periods
     inner join pipeline_stages
         on periods.source_system = pipeline_stages.source_system
@@ -60,25 +81,15 @@ dense as (
         and periods.segment_type = stage_counts.segment_type
         and periods.segment_value = stage_counts.segment_value
         and pipeline_stages.stage = stage_counts.stage
-
-),
-
--- the previous stage's entries of the same period and cut
-with_previous as (
-
-    select
-        dense.*,
-        previous_stages.entities_entered as entities_entered_previous_stage
-    from dense
-    left join dense as previous_stages
-        on dense.source_system = previous_stages.source_system
-        and dense.entity_type = previous_stages.entity_type
-        and dense.pipeline = previous_stages.pipeline
-        and dense.period_grain = previous_stages.period_grain
-        and dense.period_start = previous_stages.period_start
-        and dense.segment_type = previous_stages.segment_type
-        and dense.segment_value = previous_stages.segment_value
-        and dense.previous_stage = previous_stages.stage
+    left join previous_stage_counts
+        on periods.source_system = previous_stage_counts.source_system
+        and periods.entity_type = previous_stage_counts.entity_type
+        and periods.pipeline = previous_stage_counts.pipeline
+        and periods.period_grain = previous_stage_counts.period_grain
+        and periods.period_start = previous_stage_counts.period_start
+        and periods.segment_type = previous_stage_counts.segment_type
+        and periods.segment_value = previous_stage_counts.segment_value
+        and pipeline_stages.previous_stage = previous_stage_counts.stage
 
 ),
 
