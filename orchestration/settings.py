@@ -81,8 +81,11 @@ class Settings:
             spark_dir=_path(env, "FUNNEL_SPARK_DIR", warehouse_dir / "spark"),
             dbt_target_dir=_path(env, "FUNNEL_DBT_TARGET_DIR", project / "target"),
             dbt_target=env.get("FUNNEL_DBT_TARGET", "duckdb"),
-            dbt_threads=int(env.get("FUNNEL_DBT_THREADS", "4")),
-            duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "3GB"),
+            # One model per core: more threads only share the cores and DuckDB's memory limit (on 2
+            # cores, 2 threads rebuilt a 200-lead warehouse in 20 s against 23 s for 4).
+            dbt_threads=int(env.get("FUNNEL_DBT_THREADS", str(os.cpu_count() or 2))),
+            # The whole process tree peaks about 0.3 GB above it (dbt, Python): under 3 GB at 1M leads.
+            duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "2.5GB"),
             duckdb_threads=int(env.get("FUNNEL_DUCKDB_THREADS", str(os.cpu_count() or 2))),
             storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
             pii_salt=env.get(salt_policy.SALT_VARIABLE),
