@@ -42,7 +42,9 @@ def add_common_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--work", type=Path, default=None, help="work folder (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (copies, logs)")
     parser.add_argument(
-        "--memory-limit", default=None, help="DuckDB memory limit (default FUNNEL_DUCKDB_MEMORY_LIMIT or 2.5GB)"
+        "--memory-limit",
+        default=None,
+        help="DuckDB memory limit (default FUNNEL_DUCKDB_MEMORY_LIMIT or 2.5GB)",
     )
     parser.add_argument(
         "--threads",

@@ -2,6 +2,8 @@
     AIDMA phase and funnel position and the identity of the person behind it. -#}
 with
 
+-- each import is read once: DuckDB materializes a CTE read more than once, whole (here every
+-- touch with its hashes), so the anonymous ids' emails below read the touches again, filtered
 marketing_touches as (
 
     select * from {{ ref('stg_marketing__touches') }}
@@ -11,6 +13,20 @@ marketing_touches as (
 generic_touches as (
 
     select * from {{ ref('stg_generic__touches') }}
+
+),
+
+marketing_touches_with_both_ids as (
+
+    select * from {{ ref('stg_marketing__touches') }}
+    where anonymous_id is not null and email_hash is not null
+
+),
+
+generic_touches_with_both_ids as (
+
+    select * from {{ ref('stg_generic__touches') }}
+    where anonymous_id is not null and email_hash is not null
 
 ),
 
@@ -71,9 +87,13 @@ anonymous_identities as (
                 partition by source_system, anonymous_id
                 order by occurred_at, touch_id
             ) as email_rank
-        from touches
-        where anonymous_id is not null
-            and email_hash is not null
+        from (
+            select source_system, anonymous_id, email_hash, occurred_at, touch_id
+            from marketing_touches_with_both_ids
+            union all
+            select source_system, anonymous_id, email_hash, occurred_at, touch_id
+            from generic_touches_with_both_ids
+        ) as touches_with_both_ids
     ) as emails_of_anonymous_ids
     where email_rank = 1
 
@@ -123,23 +143,4 @@ final as (
 
 )
 
-select
-    touch_key,
-    source_system,
-    touch_id,
-    campaign_id,
-    anonymous_id,
-    person_email_hash,
-    identity_key,
-    is_identified,
-    is_stitched,
-    referred_by_email_hash,
-    touch_type,
-    channel,
-    aida_phase,
-    aidma_phase,
-    funnel_position,
-    is_shared_source,
-    touched_at,
-    touch_month
-from final
+select * from final

@@ -39,40 +39,37 @@ person_touches as (
 
 ),
 
--- rank within the person to find the first and last touch; the count gives the linear share
+-- rank within the person to find the first and last touch (the order is total: a touch is
+-- once per person); the count gives the linear share
 ranked as (
 
     select
         person_touches.*,
         row_number() over (partition by person_key order by touched_at, touch_key) as touch_rank,
-        row_number() over (partition by person_key order by touched_at desc, touch_key desc) as touch_rank_desc,
         count(*) over (partition by person_key) as touch_count
     from person_touches
 
 ),
 
+-- every touch credited once per model that credits it, in one pass over the ranked touches
 credits as (
 
-    select person_key, 'first_touch' as attribution_model, channel, campaign_id, 1.0 as credit, 0 as touches
-    from ranked
-    where touch_rank = 1
-
-    union all
-
-    select person_key, 'last_touch' as attribution_model, channel, campaign_id, 1.0 as credit, 0 as touches
-    from ranked
-    where touch_rank_desc = 1
-
-    union all
-
     select
-        person_key,
-        'linear' as attribution_model,
-        channel,
-        campaign_id,
-        1.0 / touch_count as credit,
+        ranked.person_key,
+        models.attribution_model,
+        ranked.channel,
+        ranked.campaign_id,
+        case when models.attribution_model = 'linear' then 1.0 / ranked.touch_count else 1.0 end as credit,
         0 as touches
     from ranked
+    cross join (
+        select 'first_touch' as attribution_model
+        union all select 'last_touch'
+        union all select 'linear'
+    ) as models
+    where models.attribution_model = 'linear'
+        or (models.attribution_model = 'first_touch' and ranked.touch_rank = 1)
+        or (models.attribution_model = 'last_touch' and ranked.touch_rank = ranked.touch_count)
 
 ),
 
