@@ -76,7 +76,7 @@
 
 {#- Several exact percentiles of one expression as a list, computed from one sort of the group's
     values (two marts_percentile aggregates each keep and sort their own copy); take each with
-    marts_list_item(list, i), i counted from 0. -#}
+    marts_list_item_at(list, i), i counted from 0. -#}
 {% macro marts_percentiles(expr, ps) -%}
     {{ return(adapter.dispatch('marts_percentiles', 'funnel_warehouse')(expr, ps)) }}
 {%- endmacro %}
@@ -87,17 +87,4 @@
 
 {% macro spark__marts_percentiles(expr, ps) -%}
     percentile(cast({{ expr }} as double), array({{ ps | join(', ') }}))
-{%- endmacro %}
-
-{#- The i-th item (from 0) of a list: DuckDB counts from 1, Spark from 0. -#}
-{% macro marts_list_item(list_expr, i) -%}
-    {{ return(adapter.dispatch('marts_list_item', 'funnel_warehouse')(list_expr, i)) }}
-{%- endmacro %}
-
-{% macro duckdb__marts_list_item(list_expr, i) -%}
-    {{ list_expr }}[{{ i + 1 }}]
-{%- endmacro %}
-
-{% macro spark__marts_list_item(list_expr, i) -%}
-    {{ list_expr }}[{{ i }}]
 {%- endmacro %}

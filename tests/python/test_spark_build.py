@@ -6,7 +6,9 @@ engines: same count, equal values, floats within 1e-6 relative, timestamps the s
 Spark builds twice: first the incremental models (and what they read) without a third of the
 growing tables' rows (touches, email events, lead and opportunity history), then everything,
 incrementally, with all of them, so its marts are an incremental
-refresh with late history compared with DuckDB's full build. Both builds get the same var
+refresh with late history compared with DuckDB's full build. The second load also brings what a
+CRM's next export does to deals already built: one deleted (IsDeleted), one moved to another owner,
+and a mapping file that re-labels a stage of the generic CRM. Both builds get the same var
 as_of_timestamp: without it open spells and ages run to each engine's
 own clock, and the two builds, minutes apart, would differ for a reason that is not a defect.
 
@@ -19,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -59,6 +61,7 @@ def spark_build(built_demo, tmp_path_factory):  # noqa: ANN001, ANN201 - Setting
     shutil.copyfile(built_demo.warehouse, settings.warehouse)
     _close_some_deals_before_created(settings.warehouse)
     late = _mark_late_rows(settings.warehouse)
+    _late_crm_changes(settings.warehouse, late)
     pinned = ["--vars", json.dumps(PINNED_VARS)]
     run_dbt(settings, ["run", "--full-refresh", *pinned], target="duckdb")
     # Spark first builds without the late rows, then refreshes incrementally with everything: the
@@ -66,7 +69,7 @@ def spark_build(built_demo, tmp_path_factory):  # noqa: ANN001, ANN201 - Setting
     early = settings_in(tmp_path_factory.mktemp("spark_early"))
     shutil.copyfile(settings.warehouse, early.warehouse)
     with duckdb.connect(str(early.warehouse)) as con:
-        for table in LATE_TABLES:
+        for table in (*LATE_TABLES, LATE_STAGE_LABELS):
             con.execute(f"delete from {table} where _loaded_at > ?", [late])
     export_raw_for_spark(early.warehouse, settings.raw_parquet_dir)
     # the incremental models and what they read, without tests: with a third of the history held
@@ -88,6 +91,49 @@ LATE_TABLES = (
     "raw.salesforce__lead_history",
     "raw.salesforce__opportunity_history",
 )
+
+
+LATE_STAGE_LABELS = "raw.generic__stage_labels"
+RELABELLED = ("Meeting", "consideration")  # a generic CRM label, and the stage it now means
+
+
+def _late_crm_changes(warehouse: Path, late: datetime) -> None:
+    """A later Opportunity export of two won deals (one deleted, one moved to the owner of another
+    won deal) and a mapping file's stage label, all loaded after the first build's watermark."""
+    label, stage = RELABELLED
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "create temp table newest_won as select * from raw.salesforce__opportunity where iswon = '1' "
+            "qualify row_number() over (partition by id order by lastmodifieddate desc, _row_number desc) = 1"
+        )
+        deleted, moved, owner = con.execute(
+            "select deleted.id, moved.id, (select min(ownerid) from newest_won where ownerid <> moved.ownerid) "
+            "from newest_won as deleted, newest_won as moved "
+            "where deleted.id = (select min(id) from newest_won) "
+            "and moved.id = (select min(id) from newest_won where id <> deleted.id)"
+        ).fetchone()
+        modified = "timestamp '2025-06-30 10:00:00'"
+        export = {
+            "_file_hash": "'late-crm-changes'",
+            "_loaded_at": f"timestamp '{late}' + interval 2 hour",
+            "lastmodifieddate": modified,
+            "systemmodstamp": modified,
+        }
+        changes = [(deleted, {"isdeleted": "'1'"}), (moved, {"ownerid": f"'{owner}'"})]
+        for number, (deal, change) in enumerate(changes, start=1):
+            replaced = {**export, **change, "_row_number": str(number)}
+            columns = ", ".join(f"{value} as {name}" for name, value in replaced.items())
+            con.execute(
+                f"insert into raw.salesforce__opportunity by name "
+                f"select * replace ({columns}) from newest_won where id = ?",
+                [deal],
+            )
+        con.execute(
+            f"insert into {LATE_STAGE_LABELS} (pipeline, raw_label, stage, _source_system, _source_file, "
+            "_file_hash, _row_number, _exported_at, _loaded_at, _run_id) values "
+            "('*', ?, ?, 'generic', 'late/mapping.yml', 'late-mapping', 1, ?, ?, 'late-run')",
+            [label, stage, late, late + timedelta(hours=2)],
+        )
 
 
 def _close_some_deals_before_created(warehouse: Path) -> None:
@@ -161,6 +207,39 @@ def test_spark_stages_the_same_rows_as_duckdb(spark_build, model: str) -> None: 
 def test_every_mart_is_compared() -> None:
     """The enumeration itself: a glob that found nothing would make the comparison vacuous."""
     assert {"fct_funnel_cohort", "fct_pipeline_velocity", "fct_forecast_backtest"} <= set(MARTS)
+
+
+def test_the_late_crm_changes_reach_the_compared_marts(spark_build) -> None:  # noqa: ANN001
+    """The deletion, the new owner and the re-labelled stage are in DuckDB's build (a label still
+    meaning its seed stage would not enter `consideration`), whose marts every Spark mart equals
+    (below): so Spark's refresh took them too."""
+    label, stage = RELABELLED
+    with duckdb.connect(str(spark_build.warehouse), read_only=True) as con:
+        (deleted, deleted_flag), (moved, owner) = con.execute(
+            "select id, case when isdeleted = '1' then 'deleted' else ownerid end "
+            "from raw.salesforce__opportunity where _file_hash = 'late-crm-changes' order by _row_number"
+        ).fetchall()
+        assert deleted_flag == "deleted"
+        in_marts = dict(
+            con.execute(
+                "select deal_id, owner_key from marts.dim_deals where source_system = 'salesforce' "
+                "and deal_id in (?, ?)",
+                [deleted, moved],
+            ).fetchall()
+        )
+        owner_key = con.execute(
+            "select owner_key from intermediate.int_owners where source_system = 'salesforce' and owner_id = ?",
+            [owner],
+        ).fetchone()[0]
+        relabelled = con.execute(
+            "select count(*) from intermediate.int_deal_stage_entries as entries "
+            "inner join intermediate.int_deals as deals using (deal_key) "
+            "where deals.source_system = 'generic' and entries.stage = ? and entries.stage_label = ?",
+            [stage, label],
+        ).fetchone()[0]
+    assert deleted not in in_marts
+    assert in_marts[moved] == owner_key
+    assert relabelled > 0
 
 
 @pytest.mark.parametrize("model", MARTS)

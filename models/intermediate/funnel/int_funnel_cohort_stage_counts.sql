@@ -80,8 +80,8 @@ aggregated_cuts as (
         entities_reached,
         entities_lost_at_stage,
         entities_open_at_stage,
-        {{ marts_list_item('days_from_entry_percentiles', 0) }} as median_days_from_entry,
-        {{ marts_list_item('days_from_entry_percentiles', 1) }} as p90_days_from_entry
+        {{ marts_list_item_at('days_from_entry_percentiles', 0) }} as median_days_from_entry,
+        {{ marts_list_item_at('days_from_entry_percentiles', 1) }} as p90_days_from_entry
     from aggregated_groups
 
 ),
