@@ -13,7 +13,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.bench import checks_chunking, experiment, loader_spill, percentile_cuts, publish_variants
+from orchestration.bench import (
+    checks_chunking,
+    experiment,
+    loader_spill,
+    models_alone,
+    percentile_cuts,
+    publish_variants,
+)
 from orchestration.settings import Settings
 
 VARIANT_KEYS = {"stage", "seconds", "peak_rss_mb", "peak_tree_rss_mb", "peak_spill_mb", "details", "failed"}
@@ -177,3 +184,18 @@ def test_sorted_list_percentiles_are_the_ranked_ways_to_the_bit_and_null_without
         for value, expected in zip(listed[-2:], aggregated[-2:], strict=True):
             assert (value is None) == (expected is None)
             assert value is None or value == pytest.approx(expected, rel=1e-14)
+
+
+def test_models_alone_rebuild_each_model_on_a_copy_with_the_rows_the_build_made(
+    built_demo: Settings, tmp_path: Path, env: dict[str, str]
+) -> None:
+    before = built_demo.warehouse.stat().st_mtime_ns
+    figures = models_alone.measure(built_demo.warehouse, ["int_attribution"], tmp_path, env, repeat=2)
+
+    _finished(figures, {"int_attribution #1", "int_attribution #2"})
+    with duckdb.connect(str(built_demo.warehouse), read_only=True) as con:
+        built_rows = con.execute("select count(*) from intermediate.int_attribution").fetchone()[0]
+    for variant in figures["variants"].values():
+        assert variant["details"]["rows"] == built_rows > 0
+        assert 0 < variant["details"]["model_seconds"] < variant["seconds"]
+    assert built_demo.warehouse.stat().st_mtime_ns == before  # only the copy was written
