@@ -82,7 +82,7 @@ class Settings:
             dbt_target_dir=_path(env, "FUNNEL_DBT_TARGET_DIR", project / "target"),
             dbt_target=env.get("FUNNEL_DBT_TARGET", "duckdb"),
             # One model per core: more threads only share the cores and DuckDB's memory limit (on 2
-            # cores, 2 threads rebuilt a 200-lead warehouse in 20 s against 23 s for 4).
+            # cores at 1M leads, 2 threads built in 154-156 s against 163-165 s for 4; README).
             dbt_threads=int(env.get("FUNNEL_DBT_THREADS", str(os.cpu_count() or 2))),
             # The whole process tree peaks about 0.3 GB above it (dbt, Python): under 3 GB at 1M leads.
             duckdb_memory_limit=env.get("FUNNEL_DUCKDB_MEMORY_LIMIT", "2.5GB"),
