@@ -1,12 +1,21 @@
 {#- The daily snapshot's last day equals the open deals of int_deals per source system, pipeline and
-    stage (the spells and the current state tell the same story at the as-of date). -#}
+    stage (the spells and the current state tell the same story at the as-of date). Only when the
+    as-of is at or after the last deal event: the current state is the CRM's at its export, so an
+    as-of pinned before the export's last day (FUNNEL_AS_OF) has seen fewer moves than it. -#}
 with
+
+as_of as (
+
+    select as_of_date, latest_deal_event_date
+    from {{ ref('int_as_of') }}
+
+),
 
 daily as (
 
     select source_system, pipeline, stage, open_deals
     from {{ ref('fct_pipeline_daily') }}
-    where day = (select max(as_of_date) from {{ ref('int_as_of') }})
+    where day = (select max(as_of_date) from as_of)
         and open_deals <> 0
 
 ),
@@ -36,6 +45,8 @@ compared as (
 
 )
 
-select *
+select compared.*
 from compared
-where coalesce(daily_open_deals, 0) <> coalesce(current_open_deals, 0)
+cross join as_of
+where coalesce(compared.daily_open_deals, 0) <> coalesce(compared.current_open_deals, 0)
+    and (as_of.latest_deal_event_date is null or as_of.as_of_date >= as_of.latest_deal_event_date)
