@@ -49,8 +49,7 @@ cohorts as (
         first_stage_counts.segment_value,
         max(
             case
-                when first_stage_counts.stage = pipeline_stages.stage
-                    and pipeline_stages.stage_order = pipeline_stages.first_stage_order
+                when pipeline_stages.stage_order = pipeline_stages.first_stage_order
                     then first_stage_counts.entities_reached
             end
         ) as entities_reached_first_stage
@@ -96,10 +95,7 @@ with_denominators as (
             when pipeline_stages.previous_stage is not null
                 then coalesce(previous_stage_counts.entities_reached, 0)
         end as entities_reached_previous_stage,
-        case
-            when pipeline_stages.first_stage_order is not null
-                then coalesce(cohorts.entities_reached_first_stage, 0)
-        end as entities_in_cohort
+        coalesce(cohorts.entities_reached_first_stage, 0) as entities_in_cohort
     from cohorts
     inner join pipeline_stages
         on cohorts.source_system = pipeline_stages.source_system
