@@ -331,6 +331,9 @@ def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported l
     for result in report.files:
         if result.message and result.status in colours:
             console.print(f"[{colours[result.status]}]{result.status}[/]: {result.message}")
+        elif result.message and result.message.startswith("warning:"):
+            # a loaded file whose mapping names columns it lacks: loaded, but a field stays null
+            console.print(f"[yellow]{result.source_file}[/]: {escape(result.message)}", soft_wrap=True)
 
 
 @app.command()

@@ -1,15 +1,18 @@
 {#- A label reduced to its letters and digits, lower case ("Existing Business - Upgrade" ->
-    "existingbusinessupgrade"): the matching key of the lead source and deal type seeds. -#}
+    "existingbusinessupgrade"): the matching key of the lead source and deal type seeds and of the
+    mapping files' channel_labels. Letters and digits of every script count ("广告", "Реклама"), so
+    a label written in Chinese or Cyrillic keeps a key. Spark's parser unescapes backslashes in
+    string literals, DuckDB's does not. -#}
 {% macro alnum_key(expr) -%}
     {{ return(adapter.dispatch('alnum_key', 'funnel_warehouse')(expr)) }}
 {%- endmacro %}
 
 {% macro default__alnum_key(expr) -%}
-    nullif(regexp_replace(lower(cast({{ expr }} as {{ dbt.type_string() }})), '[^a-z0-9]', '', 'g'), '')
+    nullif(regexp_replace(lower(cast({{ expr }} as {{ dbt.type_string() }})), '[^\p{L}\p{N}]', '', 'g'), '')
 {%- endmacro %}
 
 {% macro spark__alnum_key(expr) -%}
-    nullif(regexp_replace(lower(cast({{ expr }} as {{ dbt.type_string() }})), '[^a-z0-9]', ''), '')
+    nullif(regexp_replace(lower(cast({{ expr }} as {{ dbt.type_string() }})), '[^\\p{L}\\p{N}]', ''), '')
 {%- endmacro %}
 
 

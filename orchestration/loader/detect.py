@@ -32,14 +32,34 @@ class Detection:
 
 def missing_required(spec: FileSpec, header: list[str]) -> list[str]:
     """Required fields no header feeds; a field fed by several headers needs only one of them."""
+    return [" or ".join(headers) for headers in _unfed(spec, header, required=True).values()]
+
+
+def missing_declared(spec: FileSpec, header: list[str]) -> str | None:
+    """A warning naming the optional fields a user's mapping feeds from headers none of which is in
+    the file (a typo in the mapping, or a column the export no longer has): each loads as null."""
+    if not spec.headers_declared:
+        return None
+    unfed = _unfed(spec, header, required=False)
+    if not unfed:
+        return None
+    named = "; ".join(
+        f"{' or '.join(repr(h) for h in headers)} (field {name})" for name, headers in unfed.items()
+    )
+    return f"warning: mapped column(s) not in the file, so their fields load as null: {named}"
+
+
+def _unfed(spec: FileSpec, header: list[str], required: bool) -> dict[str, list[str]]:
+    """Fields (required or optional ones) fed by headers of which none is present, with those headers."""
     present = {norm(h) for h in header}
     by_field: dict[str, list[str]] = {}
-    for written, column in spec.columns.items():
-        if column.required and column.name not in spec.constants:
-            by_field.setdefault(column.name, []).append(written)
-    return [
-        " or ".join(headers) for headers in by_field.values() if not any(norm(h) in present for h in headers)
-    ]
+    for written, targets in spec.columns.items():
+        for column in targets:
+            if column.required == required and column.name not in spec.constants:
+                by_field.setdefault(column.name, []).append(written)
+    return {
+        name: headers for name, headers in by_field.items() if not any(norm(h) in present for h in headers)
+    }
 
 
 def describe(spec: FileSpec, label: str) -> str:

@@ -15,10 +15,16 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def already_loaded(con: duckdb.DuckDBPyConnection, file_hash: str) -> tuple[str, str] | None:
-    """(first run, first path) of identical content loaded before, or None."""
+def already_loaded(
+    con: duckdb.DuckDBPyConnection, file_hash: str, target_table: str | None = None
+) -> tuple[str, str] | None:
+    """(first run, first path) of identical content loaded before, or None. ``target_table`` for a
+    file that feeds several tables, each recorded once (a mapping's stage and channel labels)."""
+    where, params = "file_hash = ?", [file_hash]
+    if target_table is not None:
+        where, params = where + " and target_table = ?", [*params, target_table]
     row = con.execute(
-        f"select first_run_id, first_source_file from {FILES_TABLE} where file_hash = ? limit 1", [file_hash]
+        f"select first_run_id, first_source_file from {FILES_TABLE} where {where} limit 1", params
     ).fetchone()
     return (row[0], row[1]) if row else None
 

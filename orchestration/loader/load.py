@@ -15,7 +15,7 @@ import duckdb
 
 from . import intake, ledger, write
 from .archives import ArchiveLimits
-from .detect import Detection, detect
+from .detect import Detection, detect, missing_declared
 from .discover import LandedArchive, LandedFile, discover, find_mappings
 from .errors import LoadError, first_line
 from .read import Staged, drop_temp_tables, drop_work_schema, reset_work_schema, stage_csv, work_place
@@ -32,7 +32,7 @@ from .report import (
 from .schema import ensure_raw_tables
 from .source import exported_at, prepared, sha256_file
 from .spec import FileSpec
-from .stage_labels import land_stage_labels
+from .stage_labels import land_channel_labels, land_stage_labels
 from .validate import Plan, plan, typed_table_sql
 from .walk import walk
 
@@ -82,6 +82,9 @@ def load_folder(
                 continue
             seen.add(source.path.resolve())
             _emit(report, land_stage_labels(con, source, run_id), on_file)
+            channel_labels = land_channel_labels(con, source, run_id)
+            if channel_labels is not None:
+                _emit(report, channel_labels, on_file)
         for refusal in landing.refused:
             _emit(
                 report,
@@ -193,6 +196,7 @@ def _load_recognised(
             result.rows_quarantined = write.count(con, typed, good=False) + staged.rows_malformed
             result.rows_read = staged.rows_good + staged.rows_malformed
             result.status = LOADED_WITH_QUARANTINE if result.rows_quarantined else LOADED
+            result.message = missing_declared(spec, detection.header)
             if intake.deferred_as_unsettled(con, landed, result, run_id, started):
                 return
             _commit_file(con, spec, file_plan, typed, staged, lineage, result, run_id, started)

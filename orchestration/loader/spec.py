@@ -105,12 +105,17 @@ class FileSpec:
     source_system: str
     table: str  # full raw table name, e.g. raw.salesforce__opportunity
     match: tuple[str, ...]  # globs on the file name (or on the path relative to the landing dir)
-    columns: dict[str, Column]  # header (as written in the file, any case) -> raw column
+    # header (as written in the file, any case) -> the raw columns it feeds: one, or several when a
+    # mapping lets one header feed several fields (`won_date: [created_at, closed_at]`)
+    columns: dict[str, tuple[Column, ...]]
     key: tuple[str, ...]  # raw columns that identify a record version's entity
     options: ParseOptions
     unpivots: tuple[Unpivot, ...] = ()
     constants: dict[str, str] = field(default_factory=dict)  # raw column -> fixed value
     origin: str = ""  # the YAML file this came from, for messages
+    # A user's mapping names the headers its files have, so one missing from a matched file is a
+    # mistake to report; a built-in format lists every column some export may carry.
+    headers_declared: bool = False
 
     def matches(self, relative_path: str) -> bool:
         name = Path(relative_path).name
@@ -121,11 +126,16 @@ class FileSpec:
         )
 
     @property
+    def fields(self) -> dict[str, Column]:
+        """Every raw column a header feeds, by name."""
+        return {column.name: column for targets in self.columns.values() for column in targets}
+
+    @property
     def required_headers(self) -> list[str]:
         return [
             header
-            for header, column in self.columns.items()
-            if column.required and column.name not in self.constants
+            for header, targets in self.columns.items()
+            if any(column.required and column.name not in self.constants for column in targets)
         ]
 
 
@@ -138,12 +148,22 @@ class StageLabel:
 
 
 @dataclass(frozen=True)
+class ChannelLabel:
+    """A lead-source (or UTM) label of one source system and the canonical channel it means."""
+
+    source_system: str
+    raw_label: str
+    channel: str
+
+
+@dataclass(frozen=True)
 class FormatSpec:
-    """A whole spec file: its file kinds and (for mappings) its stage labels."""
+    """A whole spec file: its file kinds and (for mappings) its stage and channel labels."""
 
     source_system: str
     files: tuple[FileSpec, ...]
     stage_labels: tuple[StageLabel, ...] = ()
+    channel_labels: tuple[ChannelLabel, ...] = ()
     origin: str = ""
 
     def spec_for(self, relative_path: str) -> FileSpec | None:
@@ -333,7 +353,7 @@ def _parse_builtin(path: Path) -> FormatSpec:
     for entry in data.get("files", []):
         origin = f"{path.name} [{entry.get('table')}]"
         columns = {
-            header: _parse_column(header.lower(), rules, origin)
+            header: (_parse_column(header.lower(), rules, origin),)
             for header, rules in (entry.get("columns") or {}).items()
         }
         unpivots = tuple(
@@ -381,11 +401,13 @@ def generic_table(entity: str) -> str:
 
 
 STAGE_LABELS_TABLE = f"{RAW_SCHEMA}.generic__stage_labels"
+CHANNEL_LABELS_TABLE = f"{RAW_SCHEMA}.generic__channel_labels"
 
 
-MAPPING_KEYS = ("source_system", "defaults", "files", "stage_labels")
+MAPPING_KEYS = ("source_system", "defaults", "files", "stage_labels", "channel_labels")
 FILE_KEYS = ("match", "entity", "columns", "constants", "options")
 STAGE_LABEL_KEYS = ("label", "stage", "pipeline")
+CHANNEL_LABEL_KEYS = ("label", "channel")
 SCALAR = (str, int, float)
 
 
@@ -412,24 +434,31 @@ def _list_or_none(value: Any, where: str, what: str) -> list[Any]:
     return value
 
 
-def _column_target(header: str, target: Any, entity: str, fields: dict[str, Column], origin: str) -> Column:
-    if isinstance(target, list):
-        example = target[0] if target and isinstance(target[0], str) else next(iter(fields))
+def _column_targets(
+    header: str, target: Any, entity: str, fields: dict[str, Column], origin: str
+) -> tuple[Column, ...]:
+    """The fields one header feeds: a field name, or a list of them (`won_date: [created_at, closed_at]`)."""
+    names = target if isinstance(target, list) else [target]
+    if not names:
         raise SpecError(
-            f"{origin}: column {header!r} maps to a list {target!r:.80}; a header maps to one field name "
-            f"of {entity} (e.g. {header}: {example})"
+            f"{origin}: column {header!r} maps to an empty list; name at least one field of {entity}"
         )
-    if not isinstance(target, str):
-        raise SpecError(
-            f"{origin}: column {header!r} must map to one field name of {entity}, got {target!r:.80}; "
-            f"known fields: {sorted(fields)}"
-        )
-    if target not in fields:
-        raise SpecError(
-            f"{origin}: column {header!r} maps to unknown field {target!r} of {entity}; "
-            f"known fields: {sorted(fields)}"
-        )
-    return fields[target]
+    targets = []
+    for name in names:
+        if not isinstance(name, str):
+            raise SpecError(
+                f"{origin}: column {header!r} must map to a field name of {entity} (or a list of them), "
+                f"got {target!r:.80}; known fields: {sorted(fields)}"
+            )
+        if name not in fields:
+            raise SpecError(
+                f"{origin}: column {header!r} maps to unknown field {name!r} of {entity}; "
+                f"known fields: {sorted(fields)}"
+            )
+        if fields[name] in targets:
+            raise SpecError(f"{origin}: column {header!r} names field {name!r} twice")
+        targets.append(fields[name])
+    return tuple(targets)
 
 
 def _globs(value: Any, origin: str) -> tuple[str, ...]:
@@ -474,11 +503,11 @@ def load_mapping(path: str | Path) -> FormatSpec:
             raise SpecError(f"{origin}: 'match' (a file glob) is required")
         match = _globs(entry["match"], origin)
         fields: dict[str, Column] = entities[entity]["fields"]
-        columns: dict[str, Column] = {}
+        columns: dict[str, tuple[Column, ...]] = {}
         for header, target in _mapping_or_none(entry.get("columns"), f"{origin}: ", "'columns'").items():
             if header is None or isinstance(header, bool):
                 raise SpecError(f"{origin}: column header {header!r} is how YAML reads it; quote the header")
-            columns[str(header)] = _column_target(str(header), target, entity, fields, origin)
+            columns[str(header)] = _column_targets(str(header), target, entity, fields, origin)
         constants: dict[str, str] = {}
         for name, value in _mapping_or_none(entry.get("constants"), f"{origin}: ", "'constants'").items():
             if name not in fields:
@@ -486,7 +515,7 @@ def load_mapping(path: str | Path) -> FormatSpec:
             if not isinstance(value, SCALAR):
                 raise SpecError(f"{origin}: constant {name!r} must be one value, got {value!r:.80}")
             constants[str(name)] = str(value)
-        mapped = {c.name for c in columns.values()} | set(constants)
+        mapped = {c.name for targets in columns.values() for c in targets} | set(constants)
         missing = [n for n, c in fields.items() if c.required and n not in mapped]
         if missing:
             raise SpecError(f"{origin}: required field(s) {missing} of {entity} are not mapped")
@@ -501,6 +530,7 @@ def load_mapping(path: str | Path) -> FormatSpec:
                 options=_parse_options({**defaults, **options}, origin),
                 constants=constants,
                 origin=str(path),
+                headers_declared=True,
             )
         )
     if not files:
@@ -523,7 +553,34 @@ def load_mapping(path: str | Path) -> FormatSpec:
                 stage=_label_text(item, "stage", where),
             )
         )
-    return FormatSpec(source_system=system, files=tuple(files), stage_labels=tuple(labels), origin=str(path))
+    return FormatSpec(
+        source_system=system,
+        files=tuple(files),
+        stage_labels=tuple(labels),
+        channel_labels=_channel_labels(data.get("channel_labels"), system, path),
+        origin=str(path),
+    )
+
+
+def _channel_labels(raw: Any, system: str, path: Path) -> tuple[ChannelLabel, ...]:
+    """`channel_labels:` of a mapping: what its lead-source (or UTM) labels mean as channels."""
+    labels = []
+    for index, item in enumerate(_list_or_none(raw, f"{path}: ", "'channel_labels'"), start=1):
+        where = f"{path}: channel_labels[{index}]"
+        if not isinstance(item, dict) or "label" not in item or "channel" not in item:
+            raise SpecError(
+                f"{where} needs 'label' and 'channel' (e.g. {{label: social, channel: paid_social}}), "
+                f"got {item!r:.80}"
+            )
+        _known_keys(item, CHANNEL_LABEL_KEYS, f"{where}: ")
+        channel = _label_text(item, "channel", where).strip().lower()
+        if not channel.replace("_", "").isalnum():
+            raise SpecError(
+                f"{where}: 'channel' must be a short name of letters, digits and _ "
+                f"(e.g. paid_social), got {item['channel']!r:.80}"
+            )
+        labels.append(ChannelLabel(system, _label_text(item, "label", where), channel))
+    return tuple(labels)
 
 
 @cache
@@ -546,7 +603,7 @@ def raw_table_schemas() -> dict[str, list[tuple[str, str]]]:
     schemas: dict[str, list[tuple[str, str]]] = {}
     for fmt in builtin_formats():
         for spec in fmt.files:
-            own = [(c.name, c.storage_type) for c in spec.columns.values()]
+            own = [(c.name, c.storage_type) for c in spec.fields.values()]
             schemas[spec.table] = own + LINEAGE_COLUMNS
             parent_key = [(k, "varchar") for k in spec.key]
             for unpivot in spec.unpivots:
@@ -564,6 +621,7 @@ def raw_table_schemas() -> dict[str, list[tuple[str, str]]]:
         ("raw_label", "varchar"),
         ("stage", "varchar"),
     ] + LINEAGE_COLUMNS
+    schemas[CHANNEL_LABELS_TABLE] = [("raw_label", "varchar"), ("channel", "varchar")] + LINEAGE_COLUMNS
     return schemas
 
 

@@ -56,21 +56,22 @@ class Plan:
 
 
 def plan(spec: FileSpec, header: list[str]) -> Plan:
-    by_header = {norm(h): c for h, c in spec.columns.items()}
+    by_header = {norm(h): targets for h, targets in spec.columns.items()}
     sources: dict[str, list[int]] = {}
     result = Plan(header=header)
     for index, written in enumerate(header):
-        column = by_header.get(norm(written))
-        if column is not None:
-            # The first header feeding a field wins; later duplicates are coalesced behind it.
-            sources.setdefault(column.name, []).append(index)
+        targets = by_header.get(norm(written))
+        if targets is not None:
+            for column in targets:
+                # The first header feeding a field wins; later duplicates are coalesced behind it.
+                sources.setdefault(column.name, []).append(index)
             continue
         cell = _cell_for(spec, written, index, len(result.cells))
         if cell is not None:
             result.cells.append(cell)
         else:
             result.extra.append(index)
-    columns = {**_constant_columns(spec), **{c.name: c for c in spec.columns.values()}}
+    columns = {**_constant_columns(spec), **spec.fields}
     own = [name for name, _ in raw_table_schemas()[spec.table] if not name.startswith("_")]
     for i, name in enumerate(own):
         column = columns.get(name)

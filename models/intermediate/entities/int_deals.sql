@@ -6,21 +6,15 @@ deal_records as (
 
 ),
 
-persons as (
-
-    select * from {{ ref('int_persons') }}
-
-),
-
 deal_entries as (
 
     select * from {{ ref('int_deal_stage_entries') }}
 
 ),
 
-own_channels as (
+deal_channels as (
 
-    select * from {{ ref('int_deal_own_channels') }}
+    select * from {{ ref('int_deal_channels') }}
 
 ),
 
@@ -77,7 +71,9 @@ final as (
         deal_records.account_key,
         deal_records.owner_key,
         deal_records.lead_source,
-        coalesce(persons.channel, own_channels.channel, 'unknown') as channel,
+        deal_channels.channel,
+        deal_channels.channel_origin,
+        deal_channels.campaign_id,
         deal_records.product,
         deal_records.created_at,
         deal_records.close_date,
@@ -97,10 +93,8 @@ final as (
         deal_records.deal_type_label,
         deal_records.status
     from deal_records
-    left join persons
-        on deal_records.person_key = persons.person_key
-    left join own_channels
-        on deal_records.deal_key = own_channels.deal_key
+    left join deal_channels
+        on deal_records.deal_key = deal_channels.deal_key
     left join closing_entries
         on deal_records.deal_key = closing_entries.deal_key
     left join lost_at
@@ -120,6 +114,8 @@ select
     owner_key,
     lead_source,
     channel,
+    channel_origin,
+    campaign_id,
     product,
     created_at,
     close_date,

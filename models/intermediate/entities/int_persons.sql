@@ -82,7 +82,13 @@ final as (
         {{ entity_key('unioned.source_system', 'unioned.account_id') }} as account_key,
         {{ entity_key('unioned.source_system', 'unioned.owner_id') }} as owner_key,
         unioned.lead_source,
-        coalesce(channels.channel, 'unknown') as channel,
+        -- a written lead source no mapping knows is `unmapped` (assert_no_unmapped_channel_labels
+        -- names it); no lead source at all is `unknown`
+        case
+            when channels.channel is not null then channels.channel
+            when {{ alnum_key('unioned.lead_source') }} is not null then 'unmapped'
+            else 'unknown'
+        end as channel,
         unioned.lead_score,
         unioned.country,
         unioned.created_at,

@@ -1,4 +1,5 @@
-{#- One row per channel: seeded lead-source channels, touch channels and `unknown`, grouped. -#}
+{#- One row per channel: seeded lead-source channels, the mapping files' channel_labels, touch
+    channels, `unknown` (no lead source) and `unmapped` (a lead source no mapping knows), grouped. -#}
 {#- A view: dim_channels stores it. -#}
 {{ config(materialized='view') }}
 with
@@ -6,6 +7,12 @@ with
 lead_source_channels as (
 
     select * from {{ ref('lead_source_channels') }}
+
+),
+
+mapped_channels as (
+
+    select * from {{ ref('stg_generic__channel_labels') }}
 
 ),
 
@@ -19,9 +26,13 @@ channels as (
 
     select distinct lower(trim(channel)) as channel from lead_source_channels
     union
+    select distinct channel from mapped_channels
+    union
     select distinct lower(trim(channel)) as channel from touches where channel is not null
     union
     select 'unknown' as channel
+    union
+    select 'unmapped' as channel
 
 ),
 
