@@ -1,5 +1,4 @@
-{#- One row per marketing touch (marketing touches file and mapping-file touches), with its AIDA /
-    AIDMA phase and funnel position and the identity of the person behind it. -#}
+{#- One row per marketing touch (marketing file, mapping files): AIDA phase, funnel position, person. -#}
 with
 
 -- each import is read once: DuckDB materializes a CTE read more than once, whole (here every
@@ -33,6 +32,14 @@ generic_touches_with_both_ids as (
 touch_type_map as (
 
     select * from {{ ref('touch_type_map') }}
+
+),
+
+-- a mapping file's channel_labels map its touches' labels (the marketing file writes channels)
+mapped_channels as (
+
+    select * from {{ ref('int_lead_source_channels') }}
+    where origin = 'mapping_file'
 
 ),
 
@@ -102,13 +109,11 @@ anonymous_identities as (
 final as (
 
     select
-        -- ids
         {{ dbt.concat(['touches.source_system', "':'", 'touches.touch_id']) }} as touch_key,
         touches.source_system,
         touches.touch_id,
         touches.campaign_id,
         touches.anonymous_id,
-
         -- identity: the email hash (on the touch or stitched through its anonymous id), else the
         -- anonymous id as a person of its own, else the touch itself
         coalesce(touches.email_hash, anonymous_identities.email_hash) as person_email_hash,
@@ -121,16 +126,12 @@ final as (
         touches.email_hash is not null as is_identified,
         touches.email_hash is null and anonymous_identities.email_hash is not null as is_stitched,
         touches.referred_by_email_hash,
-
-        -- touch
         touches.touch_type,
-        coalesce(touches.channel, 'unknown') as channel,
+        coalesce(mapped_channels.channel, touches.channel, 'unknown') as channel,
         coalesce(touch_type_map.aida_phase, 'unmapped') as aida_phase,
         coalesce(touch_type_map.aidma_phase, 'unmapped') as aidma_phase,
         coalesce(touch_type_map.funnel_position, 'unmapped') as funnel_position,
         touches.is_shared_source,
-
-        -- timestamps
         touches.occurred_at as touched_at,
         cast({{ dbt.date_trunc('month', to_business_time('touches.occurred_at')) }} as date) as touch_month
 
@@ -140,6 +141,9 @@ final as (
         and touches.anonymous_id = anonymous_identities.anonymous_id
     left join touch_type_map
         on touches.touch_type = touch_type_map.touch_type
+    left join mapped_channels
+        on not touches.is_shared_source and lower(touches.source_system) = mapped_channels.source_system
+        and {{ alnum_key('touches.channel') }} = mapped_channels.lead_source_key
 
 )
 
