@@ -1,6 +1,6 @@
-"""mappings/nethunt.yml: a NetHunt CRM deals-folder export (DD/MM/YYYY local times in Kyiv, a
-"Status" column that closes deals keeping their last stage) loads, and one dbt build of it gives
-the funnel figures counted by hand from the ten rows of the fixture."""
+"""mappings/nethunt.yml: NetHunt CRM's exports of a deals folder (DD/MM/YYYY local times in Kyiv, a
+"Status" column that closes deals keeping their last stage) and of a companies folder load, and one
+dbt build of them gives the funnel figures counted by hand from the rows of the fixtures."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ ROOT = Path(__file__).parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "mappings" / "nethunt"
 MAPPING = ROOT / "mappings" / "nethunt.yml"
 FILE = "NetHunt - Deals - 2024-04-10.csv"
+COMPANIES = "NetHunt - Companies - 2024-04-10.csv"
 AS_OF = "2024-04-10 00:00:00"  # the export's day: open deals are counted as of it
 ID = "6601a3f0c2e4b0a1d2c3e1"  # every record id is this prefix and two digits
 
@@ -96,6 +97,24 @@ def test_nethunt_deals_parse_kyiv_times_and_keep_status(tmp_path: Path) -> None:
     ]
 
 
+def test_companies_land_as_accounts_keyed_by_name(tmp_path: Path) -> None:
+    con, results = _load(tmp_path)
+    assert (results[COMPANIES].status, results[COMPANIES].rows_read, results[COMPANIES].rows_loaded) == (
+        "loaded",
+        10,
+        10,
+    )
+    rows = con.execute(
+        "select account_id, industry, employees, country, cast(created_at as varchar) "
+        "from raw.generic__accounts where account_id in ('Globex', 'Tyrell Corp') order by account_id"
+    ).fetchall()
+    # "12/01/2024 11:30" in Kyiv (UTC+2) -> 09:30 UTC; "02/04/2024 08:30" in summer time (UTC+3) -> 05:30
+    assert rows == [
+        ("Globex", "Software", 350, "United States", "2024-01-12 09:30:00"),
+        ("Tyrell Corp", "Robotics", 60, "United States", "2024-04-02 05:30:00"),
+    ]
+
+
 def test_derived_and_personal_columns_stay_in_extra(tmp_path: Path) -> None:
     con, _ = _load(tmp_path)
     (extra,) = con.execute(f"select _extra from raw.generic__deals where deal_id = '{ID}03'").fetchone()
@@ -150,6 +169,12 @@ def test_nethunt_stage_labels_land(tmp_path: Path) -> None:
 #   open at: qualification 05 10 = 2, meeting 08, proposal 04, negotiation 01 = 1 each.
 #   monthly cohorts (month created): January 01 02 03 = 3, February 04 05 06 07 = 4, March 08,
 #   April 10 = 1 each.
+# Companies (Number of employees -> seeds/customer_segments.csv: smb < 100 <= mid_market < 1000 <=
+# enterprise): Acme 1200, Umbrella 5000, Hooli 2500, Wayne 3000 enterprise; Globex 350, Stark 800
+# mid_market; Initech 80, Soylent 45, Tyrell 60 smb (Cyberdyne's deal is quarantined).
+#   enterprise 01 04 05 07: qualification 4, meeting 01 04 = 2, proposal 2, negotiation 01 = 1, won 0
+#   mid_market 02 06: 2 at every stage through closed_won
+#   smb 03 08 10: qualification 3, meeting 03 08 = 2, proposal 0
 FUNNEL = {
     # stage: (reached, lost at stage, open at stage)
     "qualification": (9, 1, 2),
@@ -235,4 +260,41 @@ def test_weighted_pipeline_and_stage_board(built: Settings) -> None:
         ("meeting", 1, 4000.0, 4000.0),
         ("proposal", 1, 20000.0, 20000.0),
         ("negotiation", 1, 12000.0, 12000.0),
+    ]
+
+
+@pytest.mark.slow
+def test_customer_segment_cut_uses_the_companies_employees(built: Settings) -> None:
+    rows = _query(
+        built,
+        "select segment_value, stage, sum(entities_reached) from marts.fct_funnel_cohort "
+        "where source_system = 'nethunt' and period_grain = 'quarter' and segment_type = 'customer_segment' "
+        "group by segment_value, stage",
+    )
+    reached = {(segment, stage): count for segment, stage, count in rows}
+    stages = ["qualification", "meeting", "proposal", "negotiation", "closed_won"]
+    assert [reached[("enterprise", stage)] for stage in stages] == [4, 2, 2, 1, 0]
+    assert [reached[("mid_market", stage)] for stage in stages] == [2, 2, 2, 2, 2]
+    assert [reached[("smb", stage)] for stage in stages] == [3, 2, 0, 0, 0]
+    assert {segment for segment, _ in reached} == {"enterprise", "mid_market", "smb"}
+
+
+@pytest.mark.slow
+def test_account_value_per_company(built: Settings) -> None:
+    rows = _query(
+        built,
+        "select account_id, customer_segment, won_deals, lost_deals, open_deals, revenue, open_pipeline_amount "
+        "from marts.fct_account_value where source_system = 'nethunt' order by account_id",
+    )
+    assert rows == [
+        ("Acme Corp", "enterprise", 0, 0, 1, 0, 12000),
+        ("Cyberdyne", "mid_market", 0, 0, 0, 0, 0),  # its only deal was quarantined
+        ("Globex", "mid_market", 1, 0, 0, 8000, 0),
+        ("Hooli", "enterprise", 0, 0, 1, 0, 1500),
+        ("Initech", "smb", 0, 1, 0, 0, 0),
+        ("Soylent", "smb", 0, 0, 1, 0, 4000),
+        ("Stark Industries", "mid_market", 1, 0, 0, 15000, 0),
+        ("Tyrell Corp", "smb", 0, 0, 1, 0, 2500),
+        ("Umbrella Corp", "enterprise", 0, 0, 1, 0, 20000),
+        ("Wayne Enterprises", "enterprise", 0, 1, 0, 0, 0),
     ]
