@@ -169,6 +169,34 @@ def test_a_mapping_file_reads_a_workbook_of_deals(tmp_path: Path) -> None:
     ]
 
 
+def test_an_amocrm_excel_export_reads_typed_and_text_cells_with_the_mappings_options(tmp_path: Path) -> None:
+    """amoCRM's mapping is written for its CSV (';', CP1251, decimal commas, DD.MM.YYYY, Moscow time);
+    its Excel export holds typed cells and, as often, numbers and dates typed as text: both load."""
+    landing = tmp_path / "landing"
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Сделки"
+    sheet.append(["ID", "Название сделки", "Бюджет", "Этап сделки", "Дата создания"])
+    sheet.append([5001.0, "Поставка; склад", 150000.5, "Переговоры", datetime(2024, 3, 1, 12, 0)])
+    sheet.append(["5002", "Аудит", "1 234,50", "Переговоры", "01.03.2024 12:00"])
+    landing.mkdir()
+    book.save(landing / "amocrm_export_2024-03-02.xlsx")
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    report = load_folder(con, landing, mappings=[PROJECT / "mappings" / "amocrm.yml"], run_id="first")
+    assert report.ok
+    rows = con.execute(
+        "select deal_id, deal_name, amount, currency, created_at from raw.generic__deals order by deal_id"
+    ).fetchall()
+    # 12:00 in Moscow (UTC+3) is 09:00 UTC, from the date cell and from the text alike.
+    assert rows == [
+        ("5001", "Поставка; склад", 150000.5, "RUB", datetime(2024, 3, 1, 9, 0)),
+        ("5002", "Аудит", 1234.5, "RUB", datetime(2024, 3, 1, 9, 0)),
+    ]
+    assert con.execute("select distinct _source_file from raw.generic__deals").fetchall() == [
+        ("amocrm_export_2024-03-02.xlsx!Сделки",)
+    ]
+
+
 def test_an_old_excel_xls_workbook_loads_like_xlsx(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     landing.mkdir()
