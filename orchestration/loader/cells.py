@@ -83,7 +83,8 @@ def write_rows(
     for number, row in rows:
         if blank(row):
             continue
-        values = [text(cell, separator) for cell in row]
+        # Most cells are text: they skip the call.
+        values = [cell if type(cell) is str else text(cell, separator) for cell in row]
         end = len(values)
         while end > width and not values[end - 1].strip():
             end -= 1
