@@ -223,3 +223,18 @@ def test_typed_cells_are_written_as_the_validators_read_them() -> None:
     assert cells.text(date(2024, 2, 1)) == "2024-02-01"
     assert cells.text("00123") == "00123"
     assert cells.text(None) == ""
+
+
+def test_a_corrupt_workbook_fails_and_a_recent_one_waits(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "Lead.xlsx").write_bytes(b"PK\x03\x04 cut short by a failed download")
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    report = load_folder(con, landing, run_id="first")
+    assert not report.ok
+    status, *_, message = _ledger(con, "first")["Lead.xlsx"]
+    assert status == "failed" and "not a readable workbook" in message
+    # A workbook modified within the settle time is not read at all: the next load takes it.
+    _lead_workbook(landing / "Lead.xlsx")
+    load_folder(con, landing, run_id="second", settle_seconds=3600)
+    assert _ledger(con, "second")["Lead.xlsx"][0] == "not_settled"
