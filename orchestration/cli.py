@@ -328,6 +328,7 @@ def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported l
     console.print(table)
     # refused counts as failed (exit 1); not_settled is deferred to the next load (exit 0).
     colours = {"failed": "red", "refused": "red", "unrecognised": "red", "not_settled": "yellow"}
+    colours["skipped"] = "yellow"  # not a failure, but the user should see why a file or sheet was not read
     for result in report.files:
         if result.message and result.status in colours:
             console.print(f"[{colours[result.status]}]{result.status}[/]: {result.message}")

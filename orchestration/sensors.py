@@ -26,10 +26,12 @@ from dagster import (
 )
 
 from orchestration.jobs import refresh_job
+from orchestration.loader.discover import WORKBOOKS
 from orchestration.settings import Settings
 
-# What the loader reads: data files, compressed exports (a Salesforce Data Export .ZIP, .csv.gz) and mappings.
-EXPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".gz", ".yml", ".yaml"}
+# What the loader reads: data files, compressed exports (a Salesforce Data Export .ZIP, .csv.gz),
+# spreadsheet workbooks and mappings.
+EXPORT_SUFFIXES = {".csv", ".tsv", ".txt", ".zip", ".gz", ".yml", ".yaml", *WORKBOOKS}
 SENSOR_MIN_SETTLE_SECONDS = 30.0
 
 

@@ -5,7 +5,9 @@ folder's subtree), then mapping files passed by the caller, then the built-in fo
 
 Which paths are looked at at all is walk.py's job (no symlink out of the landing folder). A ``.zip``
 or ``.gz`` file becomes a LandedArchive; archives.py opens it and asks ``landed`` about each member,
-named ``<archive>!/<member>``, so members are recognised exactly like plain files.
+named ``<archive>!/<member>``, so members are recognised exactly like plain files. A spreadsheet
+workbook becomes a LandedWorkbook; workbooks.py reads it sheet by sheet. Any other file is NotRead:
+it gets a ``skipped`` ledger row saying why and what to do, never silence.
 """
 
 from __future__ import annotations
@@ -26,6 +28,14 @@ READ_IF_MAPPED = (".tsv", ".txt")  # only when a mapping's glob names them: a RE
 ARCHIVES = (".zip", ".gz")  # read member by member (archives.py)
 # Archives the loader cannot open: ledgered as refused rather than ignored, they likely hold exports.
 UNSUPPORTED_ARCHIVES = (".tar", ".tgz", ".tbz", ".tbz2", ".txz", ".bz2", ".xz", ".zst", ".7z", ".rar")
+# Spreadsheets python-calamine reads: each sheet is loaded like a CSV (workbooks.py).
+WORKBOOKS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+# Excel and Word write ``~$<name>`` beside a document while it is open: a lock, not data.
+OFFICE_OWNER_FILE = "~$"
+READ_WHAT = (
+    "the loader reads .csv, workbooks (.xlsx .xlsm .xlsb .xls .ods), .zip and .gz archives of CSVs, "
+    "and .tsv/.txt files a mapping names"
+)
 
 
 @dataclass(frozen=True)
@@ -52,12 +62,29 @@ class LandedFile:
     # an archive member (``path`` is then its temporary extracted copy), else ``path`` itself.
     origin: Path | None = None
     stamp: Stamp | None = None  # origin's stamp when the load first looked at it
+    # For a workbook's sheet (``path`` is its rendered CSV): the sheet row of each data row, so
+    # quarantine names the row a user sees in the spreadsheet (title and blank rows are not data).
+    sheet_rows: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)
 class LandedArchive:
     path: Path
     relative: str  # POSIX path relative to the landing folder
+
+
+@dataclass(frozen=True)
+class LandedWorkbook:
+    path: Path
+    relative: str  # POSIX path relative to the landing folder
+
+
+@dataclass(frozen=True)
+class NotRead:
+    """A file the loader does not read, and why: it gets a ``skipped`` ledger row."""
+
+    relative: str
+    message: str
 
 
 def _is_mapping(path: Path) -> bool:
@@ -133,19 +160,41 @@ def is_unsupported_archive(name: str) -> bool:
     return name.lower().endswith(UNSUPPORTED_ARCHIVES)
 
 
+def is_workbook(name: str) -> bool:
+    return name.lower().endswith(WORKBOOKS)
+
+
+def not_read(relative: str) -> NotRead:
+    """The skipped row of a file that is not data the loader reads, with what to do instead."""
+    suffix = Path(relative).suffix.lower()
+    if suffix in READ_IF_MAPPED:
+        hint = f"a {suffix} file is read only when a mapping file's match names it (see docs/mapping.md)"
+    elif suffix in (".yml", ".yaml"):
+        hint = "a mapping file must be named mapping.yml or <name>.mapping.yml"
+    else:
+        kind = f"{suffix} files" if suffix else "files without an extension"
+        hint = f"{kind} are not data the loader reads ({READ_WHAT}): export it as CSV or XLSX"
+    return NotRead(relative, f"{relative}: not read; {hint}")
+
+
 def discover(
     landing_dir: Path, mappings: list[MappingSource], landing: Walk | None = None
-) -> list[LandedFile | LandedArchive]:
-    """The data files and archives under landing_dir in a stable order, files with their candidate specs."""
-    found: list[LandedFile | LandedArchive] = []
+) -> list[LandedFile | LandedArchive | LandedWorkbook | NotRead]:
+    """Everything under landing_dir in a stable order, files with their candidate specs."""
+    found: list[LandedFile | LandedArchive | LandedWorkbook | NotRead] = []
     for path in (landing or walk(landing_dir)).files:
-        if not _visible(path, landing_dir):
+        if not _visible(path, landing_dir) or path.name.startswith(OFFICE_OWNER_FILE):
             continue
         relative = path.relative_to(landing_dir).as_posix()
         if is_archive(path.name) or is_unsupported_archive(path.name):
             found.append(LandedArchive(path, relative))
             continue
+        if is_workbook(path.name):
+            found.append(LandedWorkbook(path, relative))
+            continue
         file = landed(path, relative, mappings)
         if file is not None:
             found.append(file)
+        elif not _is_mapping(path):
+            found.append(not_read(relative))
     return found

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import duckdb
 
-from . import archives, ledger, settle
+from . import archives, ledger, settle, workbooks
 from .archives import ArchiveLimits, Verdict
-from .discover import LandedArchive, LandedFile, MappingSource, landed
+from .discover import LandedArchive, LandedFile, LandedWorkbook, MappingSource, landed
 from .errors import first_line
 from .report import FAILED, NOT_SETTLED, REFUSED, FileResult
 
@@ -101,6 +101,45 @@ def load_archive(
             after = settle.current(archive.path)
             if status == REFUSED and after != before:  # an archive still being written reads as corrupt
                 status, message = NOT_SETTLED, settle.changed_message(archive.relative, before, after)
+            yield record_verdict(con, run_id, entry.source_file, status, message)
+        else:
+            entry.stamp = before
+            yield _unsettled_failure_deferred(con, run_id, entry, load_file(entry, f"{tag}_{number}"))
+
+
+def load_workbook(
+    con: duckdb.DuckDBPyConnection,
+    workbook: LandedWorkbook,
+    sources: list[MappingSource],
+    run_id: str,
+    tag: str,
+    settle_seconds: float,
+    load_file: LoadFile,
+) -> Iterator[FileResult]:
+    """Each sheet of a workbook, loaded like a plain file; settled when the workbook is."""
+    try:
+        before = settle.stamp(workbook.path)
+    except OSError as exc:
+        yield record_verdict(
+            con, run_id, workbook.relative, FAILED, f"{workbook.relative}: {first_line(exc)}"
+        )
+        return
+    age = settle.too_recent(before, settle_seconds)
+    if age is not None:
+        message = settle.recent_message(workbook.relative, age, settle_seconds)
+        yield record_verdict(con, run_id, workbook.relative, NOT_SETTLED, message)
+        return
+    scope = workbooks.in_scope(workbook.path, workbook.relative, sources)
+
+    def plan_sheet(sheet: str, header: list[str]) -> workbooks.Candidate | str:
+        return workbooks.recognise(scope, sheet, header)
+
+    for number, entry in enumerate(workbooks.entries(workbook, plan_sheet)):
+        if isinstance(entry, Verdict):
+            status, message = entry.status, entry.message
+            after = settle.current(workbook.path)
+            if status == FAILED and after != before:  # a workbook still being written reads as corrupt
+                status, message = NOT_SETTLED, settle.changed_message(workbook.relative, before, after)
             yield record_verdict(con, run_id, entry.source_file, status, message)
         else:
             entry.stamp = before

@@ -16,7 +16,7 @@ import duckdb
 from . import intake, ledger, write
 from .archives import ArchiveLimits
 from .detect import Detection, detect, missing_declared
-from .discover import LandedArchive, LandedFile, discover, find_mappings
+from .discover import LandedArchive, LandedFile, LandedWorkbook, NotRead, discover, find_mappings
 from .errors import LoadError, first_line
 from .read import Staged, drop_temp_tables, drop_work_schema, reset_work_schema, stage_csv, work_place
 from .report import (
@@ -24,6 +24,7 @@ from .report import (
     LOADED,
     LOADED_WITH_QUARANTINE,
     REFUSED,
+    SKIPPED,
     SKIPPED_DUPLICATE,
     UNRECOGNISED,
     FileResult,
@@ -103,6 +104,17 @@ def load_folder(
                     con, found, landing_dir, sources, run_id, tag, settle_seconds, limits, load_file
                 ):
                     _emit(report, result, on_file)
+            elif isinstance(found, LandedWorkbook):
+                for result in intake.load_workbook(
+                    con, found, sources, run_id, tag, settle_seconds, load_file
+                ):
+                    _emit(report, result, on_file)
+            elif isinstance(found, NotRead):
+                _emit(
+                    report,
+                    intake.record_verdict(con, run_id, found.relative, SKIPPED, found.message),
+                    on_file,
+                )
             else:
                 _emit(
                     report, intake.load_settled(con, found, run_id, tag, settle_seconds, load_file), on_file
@@ -177,6 +189,10 @@ def _load_recognised(
                 con, file.csv_path, spec.options.delimiter, len(detection.header), tag, place
             )
             temp = staged.temp_tables
+            lines = None
+            if landed.sheet_rows is not None:
+                lines = write.sheet_lines(con, landed.sheet_rows, f"_lines_{tag}")
+                temp += (lines,)
             file_plan = plan(spec, detection.header)
             typed = place.name(f"_typed_{tag}")
             temp += (typed,)
@@ -191,6 +207,7 @@ def _load_recognised(
                 exported_at(landed.relative, landed.path),
                 loaded_at,
                 run_id,
+                lines,
             )
             result.rows_loaded = write.count(con, typed, good=True)
             result.rows_quarantined = write.count(con, typed, good=False) + staged.rows_malformed

@@ -15,8 +15,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Names the loader reads: data, archives and mapping files. Other names are not data.
+# Names the loader reads: data, archives, workbooks and mapping files. Other names are not data.
 READ_SUFFIXES = (".csv", ".tsv", ".txt", ".zip", ".gz", ".yml", ".yaml")
+READ_SUFFIXES += (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")  # discover.WORKBOOKS (it imports this module)
 
 
 @dataclass(frozen=True)

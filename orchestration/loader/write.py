@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
+import pyarrow as pa
 
 from .schema import QUARANTINE_TABLE
 from .spec import FileSpec
@@ -21,6 +22,8 @@ class Lineage:
     exported_at: datetime
     loaded_at: datetime
     run_id: str
+    # A workbook sheet's table of (_row_number, line): the sheet row of each data row (sheet_lines).
+    lines: str | None = None
 
     def select_list(self, extra: str) -> str:
         """The lineage columns (in spec.LINEAGE_COLUMNS order) as a select-list fragment."""
@@ -79,6 +82,14 @@ def insert_children(
         )
 
 
+def sheet_lines(con: duckdb.DuckDBPyConnection, sheet_rows: tuple[int, ...], table: str) -> str:
+    """A temp table mapping each data row of a rendered sheet to its row in the spreadsheet."""
+    # DuckDB reads the Arrow table by its variable name (a replacement scan): no Python row loop.
+    sheet_line_rows = pa.table({"_row_number": range(1, len(sheet_rows) + 1), "line": sheet_rows})  # noqa: F841
+    con.execute(f"create temp table {table} as select * from sheet_line_rows")
+    return table
+
+
 def insert_quarantine(
     con: duckdb.DuckDBPyConnection, spec: FileSpec, plan: Plan, typed: str, rejects: str, lineage: Lineage
 ) -> None:
@@ -86,16 +97,22 @@ def insert_quarantine(
     common = f"{literal(lineage.run_id)}, {literal(lineage.source_file)}, {literal(lineage.file_hash)}"
     columns = "run_id, source_file, file_hash, row_number, line_number, target_table, reason, record"
     # The line of a well-formed row is its ordinal plus the header line (exact unless an earlier
-    # value spans several lines); DuckDB gives the line of a malformed one.
+    # value spans several lines); DuckDB gives the line of a malformed one. A sheet's rows are
+    # named by their spreadsheet row (lineage.lines), past title and blank rows.
+    line, malformed_line, join = "_row_number + 1", "line", ""
+    if lineage.lines is not None:
+        line = malformed_line = "lines.line"
+        join = f" left join {lineage.lines} as lines using (_row_number)"
     con.execute(
         f"insert into {QUARANTINE_TABLE} ({columns}) "
-        f"select {common}, _row_number, _row_number + 1, {literal(spec.table)}, _reason, {record} "
-        f"from {typed} where _reason is not null order by _row_number"
+        f"select {common}, _row_number, {line}, {literal(spec.table)}, _reason, {record} "
+        f"from {typed}{join} where _reason is not null order by _row_number"
     )
     con.execute(
         f"insert into {QUARANTINE_TABLE} ({columns}) "
-        f"select {common}, _row_number, line, {literal(spec.table)}, 'malformed_row: ' || message, "
-        f"cast(json_object('_raw_line', csv_line) as varchar) from {rejects} order by line"
+        f"select {common}, _row_number, {malformed_line}, {literal(spec.table)}, "
+        f"'malformed_row: ' || message, cast(json_object('_raw_line', csv_line) as varchar) "
+        f"from {rejects}{join} order by _row_number"
     )
 
 

@@ -64,11 +64,12 @@ def test_tab_separated_utf16_file_is_transcoded(tmp_path: Path) -> None:
     )
     text = "id\tat\tkind\r\nt1\t2024-05-01T10:00:00+02:00\twebinar_attended\r\nt2\t2024-05-02\tchat\r\n"
     (landing / "export.tsv").write_bytes(text.encode("utf-16"))
-    (landing / "README.txt").write_text("not data")  # .txt only when a mapping names it
+    (landing / "README.txt").write_text("not data")  # .txt only when a mapping names it: skipped
     con = duckdb.connect(str(tmp_path / "wh.duckdb"))
     report = load_folder(con, landing, mappings=[mapping])
     assert [(f.source_file, f.status, f.rows_loaded) for f in report.files] == [
         (mapping.as_posix(), "loaded", 0),
+        ("README.txt", "skipped", 0),
         ("export.tsv", "loaded", 2),
     ]
     rows = con.execute(
