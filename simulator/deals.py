@@ -74,6 +74,7 @@ class Deals:
     close_day: np.ndarray  # CloseDate: close day (closed) or expected close day (open), days since epoch
     probability: np.ndarray  # 0-1
     amount_usd_cents: np.ndarray
+    boost: np.ndarray  # owner skill x deal-type factor of the stage process (the truth's win probabilities)
 
     @property
     def n(self) -> int:
@@ -218,6 +219,7 @@ def _build(
         close_day=close_day,
         probability=prob,
         amount_usd_cents=fx.to_usd_cents(amount, currency, close_day),
+        boost=boost,
     )
 
 

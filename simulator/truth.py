@@ -28,6 +28,7 @@ from .config import (
 from .deals import Deals
 from .people import Persons
 from .timeutil import day_month_index, month_index, month_label
+from .truth_backtest import backtest_truth
 
 DIRECTIONS = ["forward", "skip", "backward", "reopen"]
 DIRECTION_RULE = (
@@ -244,6 +245,7 @@ class _PipelineTruth:
             "amount_usd_cents",
             "owner",
             "pipeline",
+            "boost",
         ):
             self.parts[name].append(np.asarray(getattr(deals, name)))
         self.parts["ev_d"].append(deals.ev_d + offset)
@@ -349,4 +351,5 @@ class _PipelineTruth:
             "won_cycle_by_close_month": cycle_by_month,
             "stale": {"single_pipeline": stale(False), "by_pipeline": stale(True)},
             "by_owner": by_owner,
+            "forecast_backtest": backtest_truth(ev_d, ev_s, ev_t, stage, self._cat("boost"), as_of_day),
         }

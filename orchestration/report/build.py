@@ -29,6 +29,7 @@ CHART_IDS = (
     "velocity-trend",
     "pipeline-by-stage",
     "forecast-vs-actual",
+    "forecast-vs-actual-next-month",
     "stale-deals",
     "mql-sla",
     "aida-funnel",
@@ -219,10 +220,23 @@ def render(data: ReportData) -> str:
             "forecast-vs-actual",
             data.forecast_backtest,
             charts.forecast_vs_actual,
-            "At each past month end: forecast = Σ P(won | stage) over the deals open then (eventual wins, from what "
-            "was known then); actual = those deals won in the following month, so a one-month actual sits lower.",
+            "At each past month end at least backtest_maturity_days (180) before the as-of date: forecast = Σ "
+            "P(won | stage) over the deals open then (the historical forecast, from what was known then); actual = "
+            "how many of those same deals were won by the as-of date (a deal still open counts as not won).",
             "The forecast backtest mart",
         ),
+        page.chart(
+            "forecast-vs-actual-next-month",
+            data.forecast_backtest,
+            charts.forecast_vs_actual_next_month,
+            "At each past month end: forecast = Σ one-month P(won in the next month | stage) over the deals open "
+            "then (from earlier month ends); actual = how many of those same deals were won in the following month.",
+            "The forecast backtest mart",
+        ),
+        "<h3>Backtest error per horizon</h3>",
+        _table(data.forecast_accuracy, "The forecast backtest accuracy mart"),
+        "<p>bias = (expected - actual) / actual wins over the scored month ends (positive: the forecast ran "
+        "high); MAPE = mean |expected - actual| / actual over the month ends with a win.</p>",
     )
     page.section(
         "Stale deals",

@@ -179,22 +179,37 @@ def pipeline_by_stage(frame: pd.DataFrame) -> go.Figure:
     return _axes(figure, "Open pipeline by stage", "pipeline stage", "open amount (reporting currency)")
 
 
-def forecast_vs_actual(frame: pd.DataFrame) -> go.Figure:
+def _forecast_lines(frame: pd.DataFrame, expected: str, actual: str) -> go.Figure:
     figure = go.Figure()
     for source_system, rows in _per_source(frame):
         name = html.escape(source_system)
         dates = _labels(rows["forecast_date"])
         figure.add_trace(
-            go.Scatter(name=f"{name} forecast", x=dates, y=_numbers(rows["expected_wins"]), line_dash="dash")
+            go.Scatter(name=f"{name} forecast", x=dates, y=_numbers(rows[expected]), line_dash="dash")
         )
-        figure.add_trace(
-            go.Scatter(name=f"{name} actual", x=dates, y=_numbers(rows["actual_wins_from_open"]))
-        )
+        figure.add_trace(go.Scatter(name=f"{name} actual", x=dates, y=_numbers(rows[actual])))
+    return figure
+
+
+def forecast_vs_actual(frame: pd.DataFrame) -> go.Figure:
+    """Eventual wins of the deals open at each mature month end: forecast then vs how many were won."""
+    figure = _forecast_lines(frame[frame["is_mature"]], "expected_eventual_wins", "actual_eventual_wins")
     return _axes(
         figure,
-        "Forecast vs actual wins (backtest)",
+        "Forecast vs actual eventual wins (backtest, mature month ends)",
         "forecast made at month end",
-        "wins in the following month",
+        "wins among the deals open then (by the as-of date)",
+    )
+
+
+def forecast_vs_actual_next_month(frame: pd.DataFrame) -> go.Figure:
+    """Wins in the following month of the deals open at each month end: one-month forecast vs actual."""
+    figure = _forecast_lines(frame, "expected_next_month_wins", "actual_next_month_wins")
+    return _axes(
+        figure,
+        "Forecast vs actual wins in the following month (backtest)",
+        "forecast made at month end",
+        "wins among the deals open then, in the following month",
     )
 
 

@@ -34,6 +34,7 @@ class ReportData:
     velocity: pd.DataFrame | None
     stage_board: pd.DataFrame | None
     forecast_backtest: pd.DataFrame | None
+    forecast_accuracy: pd.DataFrame | None
     stale_reasons: pd.DataFrame | None
     stale_deals: pd.DataFrame | None
     mql_sla: pd.DataFrame | None
@@ -172,14 +173,31 @@ FORECAST_BACKTEST = """
     select
         source_system,
         forecast_date,
+        is_mature,
         open_deals,
-        expected_wins,
-        actual_wins_from_open,
-        expected_revenue,
-        actual_revenue_from_open
+        expected_eventual_wins,
+        actual_eventual_wins,
+        expected_next_month_wins,
+        actual_next_month_wins
     from marts.fct_forecast_backtest
     where segment_type = 'all'
     order by source_system, forecast_date
+"""
+
+FORECAST_ACCURACY = """
+    select
+        source_system,
+        horizon,
+        scored_points,
+        first_forecast_date,
+        last_forecast_date,
+        round(expected_wins, 1) as expected_wins,
+        actual_wins,
+        round(bias_wins, 3) as bias_wins,
+        round(mape_wins, 3) as mape_wins
+    from marts.fct_forecast_backtest_accuracy
+    where segment_type = 'all'
+    order by source_system, horizon
 """
 
 STALE_REASONS = """
@@ -275,6 +293,7 @@ def read_report_data(warehouse: str) -> ReportData:
             velocity=_query(con, VELOCITY),
             stage_board=_query(con, STAGE_BOARD),
             forecast_backtest=_query(con, FORECAST_BACKTEST),
+            forecast_accuracy=_query(con, FORECAST_ACCURACY),
             stale_reasons=_query(con, STALE_REASONS),
             stale_deals=_query(con, STALE_DEALS),
             mql_sla=_query(con, MQL_SLA),

@@ -1,10 +1,11 @@
 """The pipeline and performance marts equal what the simulation says (truth.json, deals.pipeline), for
 every CRM format of the demo: win rate, deal size, sales cycle and open qualified deals per month,
-stale deal counts, rep figures per owner and region, and the forecast backtest's actual wins."""
+stale deal counts, rep figures per owner and region, and the forecast backtest's actual wins and scored deals."""
 
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -152,7 +153,8 @@ def test_rep_performance_per_owner_and_region_matches_truth(con, truth, source):
 def test_forecast_backtest_actuals_equal_truth_wins_per_month(con, truth, source):
     rows = con.execute(
         """
-        select strftime(period_end, '%Y-%m'), actual_wins, cast(round(actual_revenue * 100) as bigint), expected_wins
+        select strftime(period_end, '%Y-%m'), actual_wins, cast(round(actual_revenue * 100) as bigint),
+            expected_eventual_wins, expected_next_month_wins
         from marts.fct_forecast_backtest
         where source_system = ? and segment_type = 'all'
         """,
@@ -160,10 +162,71 @@ def test_forecast_backtest_actuals_equal_truth_wins_per_month(con, truth, source
     ).fetchall()
     assert rows, "the backtest replays at least one month"
     closed = truth["deals"]["by_close_month"]
-    for month, wins, cents, expected in rows:
+    for month, wins, cents, expected, expected_next in rows:
         exp = closed.get(month, {"won_count": 0, "won_amount": 0.0})
         assert (wins, cents) == (exp["won_count"], _cents(exp["won_amount"])), month
-        assert expected >= 0
+        assert expected >= 0 and expected_next >= 0
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_forecast_backtest_scores_the_same_deals_as_truth(con, truth, source):
+    """Like for like: the deals open at each month end, how many of them were won by the as-of date and how
+    many in the following month, exactly as the simulation says; maturity is 180 days before the as-of date."""
+    rows = con.execute(
+        """
+        select strftime(forecast_date, '%Y-%m'), forecast_date, is_mature, open_deals, actual_eventual_wins,
+            actual_next_month_wins, still_open_deals
+        from marts.fct_forecast_backtest
+        where source_system = ? and segment_type = 'all'
+        """,
+        [source],
+    ).fetchall()
+    pipeline = truth["deals"]["pipeline"]
+    by_month_end = pipeline["forecast_backtest"]["by_month_end"]
+    as_of = date.fromisoformat(pipeline["as_of_date"])
+    # the truth lists every month end before the as-of date; the mart those whose next month is over
+    assert {r[0] for r in rows} <= set(by_month_end) and len(rows) >= max(12, len(by_month_end) - 1)
+    for month, forecast_date, is_mature, open_deals, won_eventually, won_next_month, still_open in rows:
+        exp = by_month_end[month]
+        assert (open_deals, won_eventually, won_next_month) == (
+            exp["open_deals"],
+            exp["won_eventually"],
+            exp["won_next_month"],
+        ), month
+        assert is_mature == (forecast_date <= as_of - timedelta(days=180)), month
+        assert 0 <= still_open <= open_deals - won_eventually
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_forecast_backtest_accuracy_recomputes_from_truth(con, truth, source):
+    """The eventual bias and MAPE of the 'all' cut, by hand from the replayed expectations and the truth's
+    eventual wins over the mature month ends whose open deals all had a probability."""
+    rows = con.execute(
+        """
+        select strftime(forecast_date, '%Y-%m'), expected_eventual_wins
+        from marts.fct_forecast_backtest
+        where source_system = ? and segment_type = 'all' and is_mature and unrated_deals = 0
+        """,
+        [source],
+    ).fetchall()
+    won = {
+        m: r["won_eventually"]
+        for m, r in truth["deals"]["pipeline"]["forecast_backtest"]["by_month_end"].items()
+    }
+    expected, actual = sum(e for _, e in rows), sum(won[m] for m, _ in rows)
+    errors = [abs(e - won[m]) / won[m] for m, e in rows if won[m]]
+    got = con.execute(
+        """
+        select scored_points, expected_wins, actual_wins, bias_wins, mape_points, mape_wins
+        from marts.fct_forecast_backtest_accuracy
+        where source_system = ? and segment_type = 'all' and horizon = 'eventual'
+        """,
+        [source],
+    ).fetchone()
+    assert got[0] == len(rows) >= 10
+    assert got[1:3] == (pytest.approx(expected), actual)
+    assert got[3] == pytest.approx((expected - actual) / actual)
+    assert got[4:] == (len(errors), pytest.approx(sum(errors) / len(errors)))
 
 
 @pytest.mark.parametrize("source", SOURCES)

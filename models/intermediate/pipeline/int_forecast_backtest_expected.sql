@@ -1,14 +1,8 @@
 with
 
-deals as (
+open_deals as (
 
-    select * from {{ ref('int_deals_enriched') }}
-
-),
-
-states as (
-
-    select * from {{ ref('int_deal_states') }}
+    select * from {{ ref('int_forecast_backtest_open') }}
 
 ),
 
@@ -18,102 +12,96 @@ win_rates as (
 
 ),
 
-complete_points as (
+next_month_rates as (
 
-    select * from {{ ref('int_forecast_backtest_points') }}
+    select * from {{ ref('int_stage_next_month_win_rates') }}
 
 ),
 
--- what was open at the forecast date, in the stage it had then
-open_then as (
+-- each open deal with the two probabilities known at the forecast date, the segment's own else the 'all' cut:
+-- P(won | stage) of the historical forecast (eventual) and P(won in the next month | open in stage)
+rated as (
 
     select
-        complete_points.forecast_date,
-        complete_points.period_end,
-        deals.source_system,
-        deals.pipeline,
-        states.stage_at as stage,
-        deals.deal_key,
-        deals.owner_key,
-        deals.manager_key,
-        deals.team,
-        deals.region,
-        deals.channel,
-        deals.product,
-        deals.customer_segment,
-        deals.deal_type,
-        deals.amount_reporting,
-        case
-            when deals.is_won and deals.closed_date > complete_points.forecast_date
-                and deals.closed_date <= complete_points.period_end then 1
-            else 0
-        end as is_won_in_period
-    from states
-    inner join complete_points
-        on states.point_date = complete_points.forecast_date
-    inner join deals
-        on states.deal_key = deals.deal_key
-    where states.is_open_at
+        open_deals.*,
+        coalesce(own.win_probability, overall.win_probability) as win_probability,
+        coalesce(own_next.win_probability_next_month, overall_next.win_probability_next_month)
+            as win_probability_next_month
+    from open_deals
+    left join win_rates as own
+        on open_deals.forecast_date = own.point_date
+        and open_deals.source_system = own.source_system
+        and open_deals.pipeline = own.pipeline
+        and open_deals.stage = own.stage
+        and open_deals.segment_type = own.segment_type
+        and open_deals.segment_value = own.segment_value
+    left join win_rates as overall
+        on open_deals.forecast_date = overall.point_date
+        and open_deals.source_system = overall.source_system
+        and open_deals.pipeline = overall.pipeline
+        and open_deals.stage = overall.stage
+        and overall.segment_type = 'all'
+    left join next_month_rates as own_next
+        on open_deals.forecast_date = own_next.point_date
+        and open_deals.source_system = own_next.source_system
+        and open_deals.pipeline = own_next.pipeline
+        and open_deals.stage = own_next.stage
+        and open_deals.segment_type = own_next.segment_type
+        and open_deals.segment_value = own_next.segment_value
+    left join next_month_rates as overall_next
+        on open_deals.forecast_date = overall_next.point_date
+        and open_deals.source_system = overall_next.source_system
+        and open_deals.pipeline = overall_next.pipeline
+        and open_deals.stage = overall_next.stage
+        and overall_next.segment_type = 'all'
 
 ),
 
-segmented_open as (
-
-    {{ pipeline_segment_rows('open_then', [
-        'forecast_date', 'period_end', 'source_system', 'pipeline', 'stage', 'amount_reporting', 'is_won_in_period']) }}
-
-),
-
--- P from the trailing window before the forecast date (outcomes known then), own segment else 'all'
 forecast as (
 
     select
-        segmented_open.forecast_date,
-        segmented_open.period_end,
-        segmented_open.source_system,
-        segmented_open.segment_type,
-        segmented_open.segment_value,
+        forecast_date,
+        period_end,
+        is_mature,
+        source_system,
+        segment_type,
+        segment_value,
         count(*) as open_deals,
-        coalesce(sum(segmented_open.amount_reporting), 0) as open_amount,
-        coalesce(sum(coalesce(own.win_probability, overall.win_probability)), 0) as expected_wins,
-        coalesce(sum(segmented_open.amount_reporting * coalesce(own.win_probability, overall.win_probability)), 0)
-            as expected_revenue,
-        sum(segmented_open.is_won_in_period) as actual_wins_from_open,
-        coalesce(sum(case when segmented_open.is_won_in_period = 1 then segmented_open.amount_reporting end), 0)
-            as actual_revenue_from_open
-    from segmented_open
-    left join win_rates as own
-        on segmented_open.forecast_date = own.point_date
-        and segmented_open.source_system = own.source_system
-        and segmented_open.pipeline = own.pipeline
-        and segmented_open.stage = own.stage
-        and segmented_open.segment_type = own.segment_type
-        and segmented_open.segment_value = own.segment_value
-    left join win_rates as overall
-        on segmented_open.forecast_date = overall.point_date
-        and segmented_open.source_system = overall.source_system
-        and segmented_open.pipeline = overall.pipeline
-        and segmented_open.stage = overall.stage
-        and overall.segment_type = 'all'
-    group by
-        segmented_open.forecast_date,
-        segmented_open.period_end,
-        segmented_open.source_system,
-        segmented_open.segment_type,
-        segmented_open.segment_value
+        coalesce(sum(amount_reporting), 0) as open_amount,
+        coalesce(sum(win_probability), 0) as expected_eventual_wins,
+        coalesce(sum(amount_reporting * win_probability), 0) as expected_eventual_revenue,
+        sum(case when win_probability is null then 1 else 0 end) as unrated_deals,
+        sum(is_won_eventually) as actual_eventual_wins,
+        coalesce(sum(case when is_won_eventually = 1 then amount_reporting end), 0) as actual_eventual_revenue,
+        sum(is_open_at_as_of) as still_open_deals,
+        coalesce(sum(win_probability_next_month), 0) as expected_next_month_wins,
+        coalesce(sum(amount_reporting * win_probability_next_month), 0) as expected_next_month_revenue,
+        sum(case when win_probability_next_month is null then 1 else 0 end) as next_month_unrated_deals,
+        sum(is_won_next_month) as actual_next_month_wins,
+        coalesce(sum(case when is_won_next_month = 1 then amount_reporting end), 0) as actual_next_month_revenue
+    from rated
+    group by forecast_date, period_end, is_mature, source_system, segment_type, segment_value
 
 )
 
 select
     forecast_date,
     period_end,
+    is_mature,
     source_system,
     segment_type,
     segment_value,
     open_deals,
     open_amount,
-    expected_wins,
-    expected_revenue,
-    actual_wins_from_open,
-    actual_revenue_from_open
+    expected_eventual_wins,
+    expected_eventual_revenue,
+    unrated_deals,
+    actual_eventual_wins,
+    actual_eventual_revenue,
+    still_open_deals,
+    expected_next_month_wins,
+    expected_next_month_revenue,
+    next_month_unrated_deals,
+    actual_next_month_wins,
+    actual_next_month_revenue
 from forecast

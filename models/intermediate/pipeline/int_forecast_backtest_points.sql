@@ -25,9 +25,15 @@ replay_points as (
 
 ),
 
+-- mature: at least var('backtest_maturity_days') before the as-of date, so the deals open then have
+-- had time to close; only mature points score the eventual forecast (the censoring rule)
 complete_points as (
 
-    select replay_points.*
+    select
+        replay_points.forecast_date,
+        replay_points.period_end,
+        replay_points.forecast_date
+            <= {{ pipeline_add_days('as_of.as_of_date', -var('backtest_maturity_days', 180)) }} as is_mature
     from replay_points
     cross join as_of
     where replay_points.period_end <= as_of.as_of_date
@@ -36,5 +42,6 @@ complete_points as (
 
 select
     forecast_date,
-    period_end
+    period_end,
+    is_mature
 from complete_points
