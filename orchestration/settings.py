@@ -28,6 +28,10 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default.resolve()
 
 
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
+
+
 @dataclass(frozen=True)
 class Settings:
     project_dir: Path
@@ -51,6 +55,9 @@ class Settings:
     # orchestration/pii_salt.py). repr=False keeps it out of logs and tracebacks.
     pii_salt: str | None = field(default=None, repr=False)
     demo: bool = False  # FUNNEL_DEMO=1: an unset salt means the public development salt
+    # FUNNEL_HASH_OWNER_NAMES=1: reps' names are hashed like customers' personal data. Off by default:
+    # reps are the company's own staff, and managers must see who they are (macro owner_name).
+    hash_owner_names: bool = False
     # Great Expectations (orchestration/quality): Data Docs folder, export age that warns, row-count band.
     data_docs: Path = PROJECT_DIR / "warehouse" / "data_docs"
     max_export_age_hours: float = 48.0
@@ -90,6 +97,7 @@ class Settings:
             storage_version=env.get("FUNNEL_DUCKDB_STORAGE_VERSION", "v1.1.0"),
             pii_salt=env.get(salt_policy.SALT_VARIABLE),
             demo=salt_policy.is_demo(env),
+            hash_owner_names=_flag(env, "FUNNEL_HASH_OWNER_NAMES"),
             as_of=env.get("FUNNEL_AS_OF", ""),
             # Beside the warehouse file (warehouse/data_docs by default), so each warehouse has its own.
             data_docs=_path(
@@ -208,6 +216,9 @@ class Settings:
         )
         if self.as_of:
             env["FUNNEL_AS_OF"] = self.as_of  # read by the macro pinned_as_of_timestamp
+        # Always set, from these settings: read by the macro hash_owner_names, so a value left in
+        # os.environ by other settings must not decide whether names are hashed.
+        env["FUNNEL_HASH_OWNER_NAMES"] = "1" if self.hash_owner_names else "0"
         # The salt reaches dbt only as an environment variable, read at connect time (DuckDB: the
         # plugin orchestration/dbt_duckdb_salt.py; Spark: profiles.yml's server_side_parameters,
         # in hex), never rendered into SQL, the manifest or any file. Unset, hashing fails loudly.

@@ -253,6 +253,13 @@ def render(data: ReportData) -> str:
         _table(data.stale_deals, "The stale deals mart"),
     )
     page.section(
+        "Rep performance",
+        "<p>The reps with the most revenue to date: leads owned and converted per 100, deals won and lost, win "
+        "rate, revenue, deal size, sales cycle and open pipeline (rep performance mart). Reps are named as the "
+        "CRM's owner export names them; by their CRM id when it has no name or names are hashed.</p>",
+        _table(data.rep_performance, "The rep performance mart"),
+    )
+    page.section(
         "MQL hand-off SLA",
         page.chart(
             "mql-sla",

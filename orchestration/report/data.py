@@ -37,6 +37,7 @@ class ReportData:
     forecast_accuracy: pd.DataFrame | None
     stale_reasons: pd.DataFrame | None
     stale_deals: pd.DataFrame | None
+    rep_performance: pd.DataFrame | None
     mql_sla: pd.DataFrame | None
     high_score_never_mql: pd.DataFrame | None
     aida: pd.DataFrame | None
@@ -47,8 +48,27 @@ class ReportData:
 def _query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame | None:
     try:
         return con.execute(sql).df()
-    except duckdb.CatalogException:
+    except (duckdb.CatalogException, duckdb.BinderException):
+        # a table, or a column (dim_owners.owner_name), that an older warehouse does not have yet
         return None
+
+
+# How the report names a rep: the name dim_owners carries, else the CRM id (no name in the export,
+# or names hashed by hash_owner_names: a hashed name equals name_hash and tells a reader nothing).
+# Two reps of one source with the same name get their id beside it, so their bars never merge.
+OWNER_LABELS = """
+    owner_labels as (
+        select
+            owner_key,
+            case
+                when owner_name is null or owner_name = name_hash then owner_id
+                when count(*) over (partition by source_system, owner_name) > 1
+                    then owner_name || ' (' || owner_id || ')'
+                else owner_name
+            end as owner_label
+        from marts.dim_owners
+    )
+"""
 
 
 STAGED_ENTITIES = {
@@ -88,21 +108,33 @@ def _funnel_sql(entity_type: str) -> str:
     """
 
 
+# Owner and manager cuts are labelled with the rep's name (OWNER_LABELS), the other cuts as they are.
 SEGMENT_CONVERSION = f"""
+    with {OWNER_LABELS},
+
+    labelled as (
+        select
+            cohort.*,
+            coalesce(owner_labels.owner_label, cohort.segment_value) as segment_label
+        from marts.fct_funnel_cohort as cohort
+        left join owner_labels
+            on cohort.segment_type in ('owner', 'manager') and cohort.segment_value = owner_labels.owner_key
+        where cohort.period_grain = 'month' and cohort.segment_type <> 'all'
+    )
+
     select
         entity_type,
         segment_type,
-        segment_value,
+        segment_label as segment_value,
         source_system,
         sum(case when previous_stage is null then entities_reached else 0 end) as entered,
         sum(case when stage = case entity_type when 'person' then '{WON_STAGE["person"]}'
                                               else '{WON_STAGE["deal"]}' end
                  then entities_reached else 0 end) as reached_won
-    from marts.fct_funnel_cohort
-    where period_grain = 'month' and segment_type <> 'all'
-    group by entity_type, segment_type, segment_value, source_system
+    from labelled
+    group by entity_type, segment_type, segment_label, source_system
     having sum(case when previous_stage is null then entities_reached else 0 end) > 0
-    order by entity_type desc, segment_type, segment_value, source_system
+    order by entity_type desc, segment_type, segment_label, source_system
 """
 
 BOTTLENECK_COUNTS = """
@@ -214,19 +246,55 @@ STALE_REASONS = """
 """
 
 STALE_DEALS = f"""
+    with {OWNER_LABELS}
+
     select
-        source_system,
-        deal_id,
-        pipeline,
-        current_stage,
-        owner_key,
-        round(amount_reporting, 2) as amount,
-        round(days_in_current_stage, 1) as days_in_stage,
-        round(stage_days_p90, 1) as stage_p90_days,
-        expected_close_date,
-        reasons
-    from marts.fct_stale_deals
-    order by amount_reporting desc nulls last, deal_key
+        stale.source_system,
+        stale.deal_id,
+        stale.pipeline,
+        stale.current_stage,
+        coalesce(owner_labels.owner_label, stale.owner_key) as owner,
+        round(stale.amount_reporting, 2) as amount,
+        round(stale.days_in_current_stage, 1) as days_in_stage,
+        round(stale.stage_days_p90, 1) as stage_p90_days,
+        stale.expected_close_date,
+        stale.reasons
+    from marts.fct_stale_deals as stale
+    left join owner_labels
+        on stale.owner_key = owner_labels.owner_key
+    order by stale.amount_reporting desc nulls last, stale.deal_key
+    limit {TABLE_ROWS}
+"""
+
+# Rep performance (semantics): the reps with the most revenue, each named with its manager.
+REP_PERFORMANCE = f"""
+    with {OWNER_LABELS}
+
+    select
+        reps.source_system,
+        coalesce(rep_labels.owner_label, reps.level_value) as rep,
+        coalesce(manager_labels.owner_label, owners.manager_id) as manager,
+        owners.team,
+        owners.region,
+        reps.leads_owned,
+        round(reps.conversions_per_100_leads, 1) as conversions_per_100_leads,
+        reps.deals_won,
+        reps.deals_lost,
+        round(reps.win_rate, 3) as win_rate,
+        round(reps.revenue, 2) as revenue,
+        round(reps.average_deal_size, 2) as average_deal_size,
+        round(reps.sales_cycle_days_median, 1) as median_sales_cycle_days,
+        reps.open_deals,
+        round(reps.open_pipeline_amount, 2) as open_pipeline
+    from marts.fct_rep_performance as reps
+    left join owner_labels as rep_labels
+        on reps.level_value = rep_labels.owner_key
+    left join marts.dim_owners as owners
+        on reps.level_value = owners.owner_key
+    left join owner_labels as manager_labels
+        on owners.manager_key = manager_labels.owner_key
+    where reps.level = 'owner'
+    order by reps.revenue desc, reps.source_system, rep
     limit {TABLE_ROWS}
 """
 
@@ -296,6 +364,7 @@ def read_report_data(warehouse: str) -> ReportData:
             forecast_accuracy=_query(con, FORECAST_ACCURACY),
             stale_reasons=_query(con, STALE_REASONS),
             stale_deals=_query(con, STALE_DEALS),
+            rep_performance=_query(con, REP_PERFORMANCE),
             mql_sla=_query(con, MQL_SLA),
             high_score_never_mql=_query(con, HIGH_SCORE_NEVER_MQL),
             aida=_query(con, _phase_funnel_sql("fct_aida_funnel", "aida")),

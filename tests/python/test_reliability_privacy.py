@@ -2,9 +2,11 @@
 
 - No clear-text personal data outside staging: every email, phone number and full name in the
   generated exports (leads, contacts, persons, touch and email-event addresses, and the sales
-  reps') is searched for, as a substring, in every column of every table outside the raw and
+  reps' emails) is searched for, as a substring, in every column of every table outside the raw and
   staging schemas, in the published copy and in the report HTML. The same search over the raw
-  layer finds them, so the scan is not blind.
+  layer finds them, so the scan is not blind. Reps' names are not customers' personal data: they
+  are readable by default (tests/python/test_owner_names.py), so a customer value that is part of
+  a rep's name (a lead who shares a rep's name) cannot be told apart and is not searched for.
 - The hash salt comes from the environment: a staged hash equals sha256(salt || lower(email))
   computed here with the test's FUNNEL_PII_SALT; an empty salt is refused, and so is a missing one
   outside the demo (FUNNEL_DEMO=1), where it is warned (tests/python/test_secrets.py has the rest).
@@ -40,7 +42,9 @@ PII_COLUMNS = {
     "salesforce/*/Lead.csv": (["Email"], ["Phone"], [("FirstName", "LastName")]),
     "salesforce/*/Contact.csv": (["Email"], ["Phone"], [("FirstName", "LastName")]),
     "hubspot/*/contacts.csv": (["email"], ["phone"], [("firstname", "lastname")]),
-    "hubspot/*/owners.csv": (["email"], [], [("firstname", "lastname")]),
+    "hubspot/*/owners.csv": (["email"], [], []),
+    "salesforce/*/User.csv": (["Email"], [], []),
+    "generic/*/owners.csv": (["Email"], [], []),
     "generic/*/persons.csv": (["Email"], ["Phone"], [("First Name", "Last Name")]),
     "marketing/*/touches.csv": (["person_email", "referred_by_email"], [], []),
     "marketing/*/email_events.csv": (["person_email"], [], []),
@@ -64,7 +68,26 @@ def _personal_values(exports: Path) -> list[str]:
             selects.append(f'select "{first}" || \' \' || "{last}" as value from {source}')
     query = " union ".join(selects)
     values = duckdb.sql(f"select distinct value from ({query}) where length(trim(value)) >= 5").fetchall()
-    return sorted(v for (v,) in values)
+    reps = _rep_names(exports)
+    assert len(reps) >= 10  # the VP, 9 managers and the reps (two may share a name)
+    return sorted(v for (v,) in values if not any(v.lower() in rep for rep in reps))
+
+
+# Reps' names, readable in the marts and the report by default (FUNNEL_HASH_OWNER_NAMES=1 hashes them).
+REP_NAME_COLUMNS = {
+    "salesforce/*/User.csv": ("FirstName", "LastName"),
+    "hubspot/*/owners.csv": ("firstname", "lastname"),
+    "generic/*/owners.csv": ("Name", None),
+}
+
+
+def _rep_names(exports: Path) -> set[str]:
+    selects = [
+        f'select "{first}"' + (f" || ' ' || \"{last}\"" if last else "") + " as name "
+        f"from read_csv('{exports}/{pattern}', all_varchar = true, header = true)"
+        for pattern, (first, last) in REP_NAME_COLUMNS.items()
+    ]
+    return {name.lower() for (name,) in duckdb.sql(" union ".join(selects)).fetchall() if name}
 
 
 def _leaks(

@@ -37,6 +37,7 @@ salesforce_owner_rows as (
         roles.role_name,
         users.email_hash,
         users.name_hash,
+        users.user_name as owner_name,
         coalesce(users.is_active, true) as is_active
     from salesforce_users as users
     left join salesforce_user_roles as roles
@@ -57,6 +58,7 @@ hubspot_owner_rows as (
         cast(null as {{ dbt.type_string() }}) as role_name,
         email_hash,
         name_hash,
+        owner_name,
         not coalesce(is_archived, false) as is_active
     from hubspot_owners
 
@@ -74,6 +76,7 @@ generic_owner_rows as (
         cast(null as {{ dbt.type_string() }}) as role_name,
         email_hash,
         name_hash,
+        owner_name,
         coalesce(is_active, true) as is_active
     from generic_owners
 
@@ -101,7 +104,8 @@ final as (
         is_active,
         role_name,
         email_hash,
-        name_hash
+        name_hash,
+        owner_name
     from unioned
 
 )
@@ -116,5 +120,6 @@ select
     is_active,
     role_name,
     email_hash,
-    name_hash
+    name_hash,
+    owner_name
 from final

@@ -19,6 +19,8 @@ final as (
         owners.role_name,
         owners.is_active,
         owners.manager_key is null as is_top_of_hierarchy,
+        owners.owner_name,
+        managers.owner_name as manager_name,
         owners.name_hash
     from owners
     left join owners as managers
@@ -37,5 +39,7 @@ select
     role_name,
     is_active,
     is_top_of_hierarchy,
+    owner_name,
+    manager_name,
     name_hash
 from final

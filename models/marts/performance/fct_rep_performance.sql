@@ -12,6 +12,12 @@ as_of as (
 
 ),
 
+owners as (
+
+    select * from {{ ref('int_owners') }}
+
+),
+
 -- one copy per roll-up level: the owner, the owner's manager, team and region
 leveled as (
 
@@ -62,6 +68,11 @@ aggregated as (
 select
     aggregated.level,
     aggregated.level_value,
+    -- named after aggregating: one lookup per owner, not a name carried through every fact row
+    case
+        when aggregated.level in ('owner', 'manager') then owners.owner_name
+        when aggregated.level_value <> 'unknown' then aggregated.level_value
+    end as level_name,
     aggregated.source_system,
     aggregated.leads_owned,
     aggregated.leads_converted,
@@ -80,3 +91,6 @@ select
     as_of.as_of_date
 from aggregated
 cross join as_of
+left join owners
+    on aggregated.level in ('owner', 'manager')
+    and aggregated.level_value = owners.owner_key

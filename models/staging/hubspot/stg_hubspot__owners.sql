@@ -20,9 +20,10 @@ renamed as (
         {{ clean_id('userid') }} as user_id,
         {{ clean_id('manager_id') }} as manager_id,
 
-        -- strings (personal data hashed)
+        -- strings (personal data hashed; the rep's name readable unless hash_owner_names)
         {{ hash_pii('email') }} as email_hash,
         {{ hash_pii(full_name('firstname', 'lastname')) }} as name_hash,
+        {{ owner_name(full_name('firstname', 'lastname')) }} as owner_name,
         {{ clean_text('teams') }} as team,
         {{ clean_text('region') }} as region,
 

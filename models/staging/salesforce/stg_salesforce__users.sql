@@ -20,9 +20,10 @@ renamed as (
         {{ clean_id('managerid') }} as manager_id,
         {{ clean_id('userroleid') }} as user_role_id,
 
-        -- strings (personal data hashed)
+        -- strings (personal data hashed; the user's name readable unless hash_owner_names)
         {{ hash_pii('email') }} as email_hash,
         {{ hash_pii(full_name('firstname', 'lastname', fallback='name')) }} as name_hash,
+        {{ owner_name(full_name('firstname', 'lastname', fallback='name')) }} as user_name,
         {{ clean_text('department') }} as department,
         {{ clean_text('division') }} as division,
         {{ clean_text('title') }} as job_title,
