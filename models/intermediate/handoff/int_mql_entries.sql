@@ -39,7 +39,8 @@ entries as (
     left join stage_definitions
         on stage_definitions.entity_type = 'person'
         and person_stage_entries.stage = stage_definitions.stage
-    where person_stage_entries.entered_at <= as_of.as_of_at
+    -- as_of_at is business wall-clock time (int_as_of); entries are UTC
+    where {{ to_business_time('person_stage_entries.entered_at') }} <= as_of.as_of_at
 
 ),
 
@@ -85,7 +86,7 @@ mql_entries as (
         as_of.as_of_at,
         ({{ epoch_seconds('sequenced.next_entered_at') }} - {{ epoch_seconds('sequenced.entered_at') }}) / 3600.0
             as hours_to_next_stage,
-        ({{ epoch_seconds('as_of.as_of_at') }} - {{ epoch_seconds('sequenced.entered_at') }}) / 3600.0
+        ({{ epoch_seconds('as_of.as_of_at') }} - {{ epoch_seconds(to_business_time('sequenced.entered_at')) }}) / 3600.0
             as hours_open_at_as_of
     from sequenced
     cross join as_of

@@ -1,6 +1,7 @@
 {#- Spells of persons and deals alike: one row per stay of an entity in a stage, [entered_at,
     exited_at), exited_at null while current; days from epoch seconds / 86400.0 (never a sub-day
-    datediff). A current spell runs to the warehouse's one as-of instant (int_as_of).
+    datediff). A current spell runs to the warehouse's one as-of instant (int_as_of, business
+    wall-clock time: its entry is read in business time too).
     int_person_spells and int_deal_spells are its rows per entity type. -#}
 with
 
@@ -39,7 +40,12 @@ final as (
         with_exits.entry_number,
         with_exits.entered_at,
         with_exits.exited_at,
-        {{ days_between('with_exits.entered_at', 'coalesce(with_exits.exited_at, as_of.as_of_at)') }} as days_in_spell,
+        -- a current spell runs to the as-of, which is business wall-clock time (int_as_of)
+        case
+            when with_exits.exited_at is null
+                then {{ days_between(to_business_time('with_exits.entered_at'), 'as_of.as_of_at') }}
+            else {{ days_between('with_exits.entered_at', 'with_exits.exited_at') }}
+        end as days_in_spell,
         with_exits.exited_at is null as is_current,
         with_exits.entry_sequence,
         with_exits.evidence
