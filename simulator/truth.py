@@ -28,6 +28,7 @@ from .config import (
 from .deals import Deals
 from .people import Persons
 from .timeutil import day_month_index, month_index, month_label
+from .truth_forecast import forecast_by_close_period
 
 DIRECTIONS = ["forward", "skip", "backward", "reopen"]
 DIRECTION_RULE = (
@@ -349,4 +350,5 @@ class _PipelineTruth:
             "won_cycle_by_close_month": cycle_by_month,
             "stale": {"single_pipeline": stale(False), "by_pipeline": stale(True)},
             "by_owner": by_owner,
+            "forecast_by_close_period": forecast_by_close_period(stage, close_day, prob, cents, as_of_day),
         }
