@@ -141,3 +141,48 @@ def test_stage_board_per_owner_matches_truth_and_each_cut_adds_up(con, truth, so
         by_cut.setdefault(cut, set()).add((pipeline, stage, n, amount))
     assert set(by_cut) == {"all", "owner", "manager", "team"}
     assert by_cut["owner"] == by_cut["manager"] == by_cut["team"] == by_cut["all"]
+
+
+def test_truth_close_periods_and_bands_by_hand():
+    """The truth's own rules on a hand-made case (as-of Tuesday 2025-05-20, quarter April to June)."""
+    import datetime as dt
+
+    import numpy as np
+
+    from simulator.truth_forecast import close_periods, forecast_by_close_period
+
+    def day(text: str) -> int:
+        return (dt.date.fromisoformat(text) - dt.date(1970, 1, 1)).days
+
+    # negotiation, proposal, qualification x3, won x3, lost
+    stage = np.array([3, 2, 0, 0, 0, 4, 4, 4, 5])
+    closes = ["2025-05-19", "2025-05-20", "2025-06-30", "2025-07-01", "2026-01-01"]
+    closes += ["2025-05-01", "2025-04-30", "2025-03-31", "2025-05-05"]
+    close = np.array([day(c) for c in closes])
+    periods = close_periods(stage, close, day("2025-05-20"))
+    assert periods.tolist() == [
+        "overdue",
+        "this_month",
+        "this_quarter",
+        "next_quarter",
+        "later",
+        "this_month",
+        "this_quarter",
+        "",
+        "",
+    ]
+    prob = np.array([0.75, 0.05, 0.5, 0.1, 0.1, 1.0, 1.0, 1.0, 0.0])
+    cents = np.array([100, 200, 300, 400, 500, 600, 700, 800, 900]) * 100
+    result = forecast_by_close_period(stage, close, prob, cents, day("2025-05-20"))
+    # by stage, the proposal deal at 5% is best_case; by band it is pipeline; the qualification deal at 50% the reverse
+    assert result["by_stage_category"]["this_month/best_case"]["open_amount"] == 200.0
+    assert result["by_probability_band"]["this_month/pipeline"]["weighted_amount"] == 10.0
+    assert result["by_probability_band"]["this_quarter/best_case"]["weighted_amount"] == 150.0
+    assert result["by_stage_category"]["this_quarter/pipeline"]["open_count"] == 1
+    assert result["by_stage_category"]["this_month/closed"] == {
+        "open_count": 0,
+        "open_amount": 0.0,
+        "weighted_amount": 0.0,
+        "won_count": 1,
+        "won_amount": 600.0,
+    }
