@@ -110,6 +110,37 @@ def test_forecast_by_close_period_sums_to_the_weighted_forecast_in_every_cut(con
 
 
 @pytest.mark.parametrize("source", SOURCES)
+def test_expected_wins_split_by_close_period_add_up_to_the_historical_forecast(con, source):
+    """The same P(won | stage) per open deal as fct_forecast_historical: per cut, the split adds up to it."""
+    rows = con.execute(
+        """
+        with split as (
+            select segment_type, segment_value, sum(expected_wins) as wins, sum(expected_revenue) as revenue
+            from marts.fct_forecast_by_close_period where source_system = ?
+            group by segment_type, segment_value
+        ),
+        historical as (
+            select segment_type, segment_value, coalesce(sum(expected_wins), 0) as wins,
+                coalesce(sum(expected_revenue), 0) as revenue
+            from marts.fct_forecast_historical where source_system = ?
+            group by segment_type, segment_value
+        )
+        select historical.segment_type, historical.segment_value, historical.wins, split.wins,
+            historical.revenue, split.revenue
+        from historical
+        left join split
+            on historical.segment_type = split.segment_type and historical.segment_value = split.segment_value
+        """,
+        [source, source],
+    ).fetchall()
+    assert rows
+    assert sum(1 for r in rows if r[0] == "all" and r[2] > 0) == 1, "the demo has an expected win"
+    for cut, value, wins, split_wins, revenue, split_revenue in rows:
+        assert split_wins == pytest.approx(wins, abs=1e-9), (cut, value)
+        assert split_revenue == pytest.approx(revenue, abs=0.01), (cut, value)
+
+
+@pytest.mark.parametrize("source", SOURCES)
 def test_stage_board_per_owner_matches_truth_and_each_cut_adds_up(con, truth, source):
     rows = con.execute(
         """

@@ -21,6 +21,12 @@ as_of as (
 
 ),
 
+win_rates as (
+
+    select * from {{ ref('int_stage_win_rates') }}
+
+),
+
 as_of_periods as (
 
     select
@@ -40,6 +46,8 @@ forecast_deals as (
     select
         as_of_periods.as_of_date,
         deals.source_system,
+        deals.pipeline as deal_pipeline,
+        deals.current_stage,
         case
             when deals.is_won then
                 case when deals.closed_date >= as_of_periods.month_start then 'this_month' else 'this_quarter' end
@@ -83,8 +91,33 @@ forecast_deals as (
 segmented as (
 
     {{ pipeline_segment_rows('forecast_deals', [
-        'as_of_date', 'source_system', 'close_period', 'forecast_category', 'is_open_deal', 'is_won_deal',
-        'open_amount', 'weighted_amount', 'is_probability_missing', 'won_amount']) }}
+        'as_of_date', 'source_system', 'deal_pipeline', 'current_stage', 'close_period', 'forecast_category',
+        'is_open_deal', 'is_won_deal', 'open_amount', 'weighted_amount', 'is_probability_missing', 'won_amount']) }}
+
+),
+
+-- historical forecast (semantics): P(won | current stage) of the segment's cohort, else of the source's
+-- 'all' cohort, as fct_forecast_historical takes it
+with_probability as (
+
+    select
+        segmented.*,
+        case when segmented.is_open_deal = 1 then coalesce(own.win_probability, overall.win_probability) end
+            as win_probability
+    from segmented
+    left join win_rates as own
+        on segmented.as_of_date = own.point_date
+        and segmented.source_system = own.source_system
+        and segmented.deal_pipeline = own.pipeline
+        and segmented.current_stage = own.stage
+        and segmented.segment_type = own.segment_type
+        and segmented.segment_value = own.segment_value
+    left join win_rates as overall
+        on segmented.as_of_date = overall.point_date
+        and segmented.source_system = overall.source_system
+        and segmented.deal_pipeline = overall.pipeline
+        and segmented.current_stage = overall.stage
+        and overall.segment_type = 'all'
 
 )
 
@@ -100,6 +133,8 @@ select
     coalesce(sum(weighted_amount), 0) as weighted_amount,
     sum(is_probability_missing) as deals_without_probability,
     sum(is_won_deal) as won_deals,
-    coalesce(sum(won_amount), 0) as won_amount
-from segmented
+    coalesce(sum(won_amount), 0) as won_amount,
+    coalesce(sum(win_probability), 0) as expected_wins,
+    coalesce(sum(open_amount * win_probability), 0) as expected_revenue
+from with_probability
 group by as_of_date, source_system, segment_type, segment_value, close_period, forecast_category
