@@ -20,6 +20,8 @@ STAGE_CATEGORY = ["pipeline", "pipeline", "best_case", "commit", "closed", "omit
 # (lowest probability, category): the default bands of seeds/forecast_category_bands.csv
 FALLBACK_BANDS = [(0.0, "pipeline"), (0.5, "best_case"), (0.75, "commit"), (1.0, "closed")]
 FORECAST_RULES = {
+    "at_pinned_as_of": "the same tables with the as-of pinned to the 10th of the first month of the as-of's "
+    "quarter (deal states as exported: a deal won after that day is in neither table)",
     "close_period": "open deals by expected close day against the as-of day: before it = overdue, else the "
     "as-of's calendar month = this_month, rest of its quarter = this_quarter, next quarter = next_quarter, "
     "after = later; won deals closed in the as-of's quarter up to the as-of day: this_month or this_quarter",
@@ -68,6 +70,24 @@ def close_periods(stage: np.ndarray, close_day: np.ndarray, as_of_day: int) -> n
 def forecast_by_close_period(
     stage: np.ndarray, close_day: np.ndarray, prob: np.ndarray, cents: np.ndarray, as_of_day: int
 ) -> dict[str, Any]:
+    """The tables at the as-of day, and at the 10th of the first month of its quarter (a pinned as-of, var
+    as_of_date, that puts open deals in this_month and this_quarter, which the demo's quarter-end as-of
+    leaves empty)."""
+    as_of = dt.date(1970, 1, 1) + dt.timedelta(days=as_of_day)
+    pinned = min(as_of_day, _epoch_day(as_of.replace(month=3 * ((as_of.month - 1) // 3) + 1, day=10)))
+    return {
+        "rules": FORECAST_RULES,
+        **_tables(stage, close_day, prob, cents, as_of_day),
+        "at_pinned_as_of": {
+            "as_of_date": str(dt.date(1970, 1, 1) + dt.timedelta(days=pinned)),
+            **_tables(stage, close_day, prob, cents, pinned),
+        },
+    }
+
+
+def _tables(
+    stage: np.ndarray, close_day: np.ndarray, prob: np.ndarray, cents: np.ndarray, as_of_day: int
+) -> dict[str, Any]:
     periods = close_periods(stage, close_day, as_of_day)
     by_stage = np.array(STAGE_CATEGORY, dtype=object)[stage]
     # the band with the greatest lowest probability at or below the deal's (the seed's lookup)
@@ -91,8 +111,4 @@ def forecast_by_close_period(
             }
         return out
 
-    return {
-        "rules": FORECAST_RULES,
-        "by_stage_category": table(by_stage),
-        "by_probability_band": table(by_band),
-    }
+    return {"by_stage_category": table(by_stage), "by_probability_band": table(by_band)}

@@ -6,10 +6,14 @@ none, so its categories come from the probability bands (the truth's FALLBACK_BA
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import settings_in
+
+from orchestration.warehouse import run_dbt
 
 SOURCES = ["salesforce", "hubspot", "generic"]
 TRUTH_TABLE = {
@@ -31,9 +35,8 @@ def con(built_demo):
     connection.close()
 
 
-@pytest.mark.parametrize("source", SOURCES)
-def test_forecast_by_close_period_and_category_matches_truth(con, truth, source):
-    rows = con.execute(
+def _split(connection, source: str) -> dict[str, tuple]:
+    rows = connection.execute(
         """
         select close_period || '/' || forecast_category, open_deals, cast(round(open_amount * 100) as bigint),
             weighted_amount, won_deals, cast(round(won_amount * 100) as bigint)
@@ -42,8 +45,10 @@ def test_forecast_by_close_period_and_category_matches_truth(con, truth, source)
         """,
         [source],
     ).fetchall()
-    expected = truth["deals"]["pipeline"]["forecast_by_close_period"][TRUTH_TABLE[source]]
-    got = {key: values for key, *values in rows}
+    return {key: tuple(values) for key, *values in rows}
+
+
+def _assert_matches(got: dict[str, tuple], expected: dict[str, dict]) -> None:
     assert set(got) == set(expected)
     for key, exp in expected.items():
         open_count, open_cents, weighted, won_count, won_cents = got[key]
@@ -54,6 +59,41 @@ def test_forecast_by_close_period_and_category_matches_truth(con, truth, source)
             round(exp["won_amount"] * 100),
         ), key
         assert weighted == pytest.approx(exp["weighted_amount"], abs=0.01), key
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_forecast_by_close_period_and_category_matches_truth(con, truth, source):
+    expected = truth["deals"]["pipeline"]["forecast_by_close_period"][TRUTH_TABLE[source]]
+    _assert_matches(_split(con, source), expected)
+
+
+@pytest.fixture(scope="module")
+def pinned(built_demo, truth, tmp_path_factory):
+    """The demo's as-of is a quarter end, so no open deal is due this month or this quarter: the mart
+    again with the as-of pinned to the 10th of the quarter's first month (var as_of_date). Only int_as_of
+    and the mart are rebuilt, on a copy: the deal columns the mart reads (open, won, close dates,
+    amounts, categories) do not depend on the as-of."""
+    expected = truth["deals"]["pipeline"]["forecast_by_close_period"]["at_pinned_as_of"]
+    settings = settings_in(tmp_path_factory.mktemp("pinned"))
+    shutil.copyfile(built_demo.warehouse, settings.warehouse)
+    as_of = json.dumps({"as_of_date": expected["as_of_date"]})
+    run_dbt(settings, ["run", "--select", "int_as_of", "fct_forecast_by_close_period", "--vars", as_of])
+    connection = duckdb.connect(str(settings.warehouse), read_only=True)
+    yield connection, expected
+    connection.close()
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_forecast_at_a_pinned_as_of_matches_truth(pinned, source):
+    connection, truth_at = pinned
+    (as_of,) = connection.execute(
+        "select distinct as_of_date from marts.fct_forecast_by_close_period"
+    ).fetchone()
+    assert str(as_of) == truth_at["as_of_date"]
+    expected = truth_at[TRUTH_TABLE[source]]
+    periods = {key.split("/")[0] for key, row in expected.items() if row["open_count"]}
+    assert {"overdue", "this_month", "this_quarter", "next_quarter"} <= periods
+    _assert_matches(_split(connection, source), expected)
 
 
 def test_truth_covers_every_period_and_the_band_fallback_differs(truth):
