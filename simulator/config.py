@@ -129,6 +129,8 @@ SF_DEAL_STAGE = [
 SF_MEETING_VARIANTS = ["Needs Analysis", "Value Proposition", "Id. Decision Makers"]
 SF_STAGE_PROBABILITY = [10, 20, 60, 80, 100, 0]
 SF_FORECAST = ["Pipeline", "Pipeline", "Best Case", "Commit", "Closed", "Omitted"]
+# HubSpot hs_forecast_category per deal stage: the same stage defaults as Salesforce, in HubSpot's values
+HS_FORECAST = ["PIPELINE", "PIPELINE", "BEST_CASE", "COMMIT", "CLOSED", "OMIT"]
 
 HS_LIFECYCLE = {
     SUB: "subscriber",

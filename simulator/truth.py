@@ -29,6 +29,7 @@ from .deals import Deals
 from .people import Persons
 from .timeutil import day_month_index, month_index, month_label
 from .truth_backtest import backtest_truth
+from .truth_forecast import forecast_by_close_period
 
 DIRECTIONS = ["forward", "skip", "backward", "reopen"]
 DIRECTION_RULE = (
@@ -352,4 +353,5 @@ class _PipelineTruth:
             "stale": {"single_pipeline": stale(False), "by_pipeline": stale(True)},
             "by_owner": by_owner,
             "forecast_backtest": backtest_truth(ev_d, ev_s, ev_t, stage, self._cat("boost"), as_of_day),
+            "forecast_by_close_period": forecast_by_close_period(stage, close_day, prob, cents, as_of_day),
         }

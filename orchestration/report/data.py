@@ -197,6 +197,7 @@ STAGE_BOARD = """
         sum(total_amount) as total_amount,
         sum(total_amount) / sum(open_deals) as average_amount
     from marts.fct_stage_board
+    where segment_type = 'all'
     group by source_system, stage
     order by source_system, stage_order
 """

@@ -26,6 +26,7 @@ from ..config import (
     HS_DEFAULT_PROBABILITY,
     HS_DEFAULT_STAGE_IDS,
     HS_DEFAULT_STAGE_LABELS,
+    HS_FORECAST,
     HS_LIFECYCLE,
     INDUSTRIES,
     LEAD,
@@ -105,6 +106,7 @@ DEAL_COLS = (
         "hs_is_closed",
         "hs_is_closed_won",
         "product_family",
+        "hs_forecast_category",
         "hs_lastmodifieddate",
     ]
     + [f"hs_date_entered_{s}" for s in ALL_STAGE_IDS]
@@ -341,6 +343,7 @@ def _deals(world: World, chunk: Chunk, messy_hook):
         "hs_is_closed": where(closed, col("true", n), "false"),
         "hs_is_closed_won": where(d.stage == W, col("true", n), "false"),
         "product_family": take(products, d.product),
+        "hs_forecast_category": take(HS_FORECAST, d.stage),
         "hs_lastmodifieddate": fmt_hs_ts(modstamp(d.last_t, d.did, world.as_of_t)),
     }
     for k, sid in enumerate(ALL_STAGE_IDS):

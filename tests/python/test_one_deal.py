@@ -49,7 +49,7 @@ def test_stale_deals_are_dim_deals_rows(built_demo: Settings, deals: pd.DataFram
 
 
 def test_stage_board_counts_dim_deals_open_deals(built_demo: Settings, deals: pd.DataFrame) -> None:
-    board = _frame(built_demo, "select * from marts.fct_stage_board")
+    board = _frame(built_demo, "select * from marts.fct_stage_board where segment_type = 'all'")
     expected = (
         deals[deals["is_open"]]
         .groupby(["source_system", "pipeline", "current_stage"])

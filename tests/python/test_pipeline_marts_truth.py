@@ -233,7 +233,8 @@ def test_forecast_backtest_accuracy_recomputes_from_truth(con, truth, source):
 def test_stage_board_and_daily_snapshot_agree_with_open_deals(con, truth, source):
     exp = truth["deals"]["overall"]
     board = con.execute(
-        "select stage, open_deals from marts.fct_stage_board where source_system = ?", [source]
+        "select stage, open_deals from marts.fct_stage_board where source_system = ? and segment_type = 'all'",
+        [source],
     ).fetchall()
     assert sum(n for _, n in board) == exp["open_count"]
     by_stage: dict[str, int] = {}

@@ -1,3 +1,6 @@
+{#- The stage board (semantics, Pipeline numbers): the kanban view of open deals, for the whole source
+    and per owner, manager and team (a board per rep and per manager). -#}
+{%- set board_segments = pipeline_segments() | selectattr('type', 'in', ['owner', 'manager', 'team']) | list %}
 with
 
 deals as (
@@ -14,17 +17,35 @@ as_of as (
 
 open_deals as (
 
-    select *
+    select
+        source_system,
+        pipeline,
+        current_stage,
+        current_stage_order,
+        amount_reporting,
+        days_in_current_stage,
+        owner_key,
+        manager_key,
+        team
     from deals
     where is_open
 
 ),
 
--- stage board (semantics, Pipeline numbers): the kanban view of open deals
+segmented as (
+
+    {{ segment_rows('open_deals', [
+        'source_system', 'pipeline', 'current_stage', 'current_stage_order', 'amount_reporting',
+        'days_in_current_stage'], board_segments) }}
+
+),
+
 board as (
 
     select
         source_system,
+        segment_type,
+        segment_value,
         pipeline,
         current_stage as stage,
         min(current_stage_order) as stage_order,
@@ -32,13 +53,15 @@ board as (
         coalesce(sum(amount_reporting), 0) as total_amount,
         avg(amount_reporting) as average_amount,
         {{ marts_percentile('days_in_current_stage', 0.5) }} as median_days_in_stage
-    from open_deals
-    group by source_system, pipeline, current_stage
+    from segmented
+    group by source_system, segment_type, segment_value, pipeline, current_stage
 
 )
 
 select
     board.source_system,
+    board.segment_type,
+    board.segment_value,
     board.pipeline,
     board.stage,
     board.stage_order,

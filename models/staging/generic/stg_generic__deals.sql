@@ -30,6 +30,7 @@ renamed as (
         lower({{ clean_text('status') }}) as status,
         {{ clean_text('lead_source') }} as lead_source,
         {{ clean_text('product') }} as product,
+        {{ clean_text('forecast_category') }} as forecast_category,
         {{ currency_or_reporting('currency') }} as currency_code,
 
         -- numerics
@@ -80,6 +81,7 @@ final as (
         status,
         lead_source,
         product,
+        forecast_category,
         currency_code,
 
         -- numerics

@@ -27,6 +27,7 @@ renamed as (
         {{ clean_text('dealtype') }} as deal_type,
         {{ clean_text('hs_analytics_source') }} as lead_source,
         {{ clean_text('product_family') }} as product_family,
+        {{ clean_text('hs_forecast_category') }} as forecast_category,
         {{ currency_or_reporting('deal_currency_code') }} as currency_code,
 
         -- numerics
@@ -72,6 +73,7 @@ final as (
         deal_type,
         lead_source,
         product_family,
+        forecast_category,
         currency_code,
 
         -- numerics
