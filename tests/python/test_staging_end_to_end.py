@@ -65,8 +65,12 @@ REP_NAME_COLUMNS = {
 
 
 def test_reps_names_are_readable_in_staging(built_warehouse: Path) -> None:
-    assert _query(built_warehouse, "select owner_name from staging.stg_generic__owners") == [("Generic Owner",)]
-    assert _query(built_warehouse, "select user_name from staging.stg_salesforce__users") == [("Repfirst Doemann",)]
+    assert _query(built_warehouse, "select owner_name from staging.stg_generic__owners") == [
+        ("Generic Owner",)
+    ]
+    assert _query(built_warehouse, "select user_name from staging.stg_salesforce__users") == [
+        ("Repfirst Doemann",)
+    ]
 
 
 def _lineage(source_system: str, source_file: str, row_number: int, exported_at: str, loaded_at: str) -> dict:
