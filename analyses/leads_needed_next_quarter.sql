@@ -1,8 +1,7 @@
 {#- How many leads do we need next quarter for a revenue target X?
     dbt compile --select leads_needed_next_quarter --vars '{target_revenue: 2500000, plan_source_system: salesforce}'
     Uses the reverse-funnel rates measured over the trailing var('plan_window_days') days
-    (int_planning_conversion_rates, segment 'all'): deals needed = X / average deal size (semantics,
-    Reverse funnel plan), needed at the top stage = deals needed / P(won | reached top stage),
+    (int_planning_conversion_rates, segment 'all'): deals needed = X / average deal size (docs/metrics.md), needed at the top stage = deals needed / P(won | reached top stage),
     leads needed = that / deals per lead. -#}
 with
 

@@ -3,7 +3,7 @@
 Each deal moves through the canonical pipeline in a few vectorised steps: forward, skip, regression
 (e.g. negotiation → proposal), loss at any open stage, stalling (stays open), and occasionally a
 reopen after closed_lost. Won deals make their primary person a customer (first win) and a
-repeat_customer (second win), exactly as semantics.md defines those stages.
+repeat_customer (second win), exactly as docs/metrics.md defines those stages.
 """
 
 from __future__ import annotations

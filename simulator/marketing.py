@@ -1,8 +1,7 @@
 """Marketing activity around the persons: touches (anonymous first), email engagement, referrals, spend.
 
 Touches are built after deals so referrals can name a customer who had already won when the referred
-person arrived; that referral makes the referrer an advocate (semantics: "referred a person who became
-a lead"), at the referred person's first stage entry.
+person arrived; that referral makes the referrer an advocate (docs/metrics.md), at the referred person's first stage entry.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-{#- The segment cuts (semantics: "Segments everywhere a funnel is shown"), defined once: segment_type,
+{#- The segment cuts (docs/metrics.md), defined once: segment_type,
     the column of an entity-level relation that holds its value, and the entity types it applies to
     (product and deal type only exist for deals). many_values: the cut's values grow with the company
     (one per rep), so its groups do too; the cohort funnel computes their percentiles by sorting

@@ -12,7 +12,7 @@
 {%- endmacro %}
 
 
-{#- The period grains of the cohort and period funnels (semantics: day, week, month, quarter). -#}
+{#- The period grains of the cohort and period funnels (docs/metrics.md; day, week, month, quarter). -#}
 {% macro marts_period_grains() -%}
     {{ return(var('funnel_period_grains', ['day', 'week', 'month', 'quarter'])) }}
 {%- endmacro %}

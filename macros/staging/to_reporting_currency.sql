@@ -1,5 +1,5 @@
 {#- Adds reporting-currency amounts to a relation: the only join staging makes (allowed by
-    semantics.md, Conventions > Money). Every amount model calls this one macro.
+    docs/metrics.md, Conventions > Money). Every amount model calls this one macro.
 
     The rate is the FX seed's rate_to_usd of the latest rate_date on or before the row's
     `as_of_date_column` (the day of the amount's event: a deal's close date, else its created

@@ -128,7 +128,7 @@ class _Page:
 
 
 def _recent_velocity(velocity: pd.DataFrame | None) -> pd.DataFrame | None:
-    """The velocity inputs of the latest months, beside the trend (semantics: show all four)."""
+    """The velocity inputs of the latest months, beside the trend (docs/metrics.md; show all four)."""
     if velocity is None or velocity.empty:
         return velocity
     recent = velocity.sort_values("window_start").groupby("source_system").tail(RECENT_MONTHS)

@@ -267,7 +267,7 @@ STALE_DEALS = f"""
     limit {TABLE_ROWS}
 """
 
-# Rep performance (semantics): the reps with the most revenue, each named with its manager.
+# Rep performance (docs/metrics.md): the reps with the most revenue, each named with its manager.
 REP_PERFORMANCE = f"""
     with {OWNER_LABELS}
 

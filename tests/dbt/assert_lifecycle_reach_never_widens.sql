@@ -1,4 +1,4 @@
--- Reached counts never grow down the funnel (semantics, Counting the funnel): per source system,
+-- Reached counts never grow down the funnel (docs/metrics.md): per source system,
 -- entity type and pipeline, the number of entities reaching a stage is at most the number reaching
 -- the stage before it. Returns the offending (stage, previous stage) pairs.
 with

@@ -1,4 +1,4 @@
-{#- Reached never grows down the funnel (semantics, "Counting the funnel"): in fct_funnel_cohort, for
+{#- Reached never grows down the funnel (docs/metrics.md): in fct_funnel_cohort, for
     every cohort and cut, no stage has more entities than the stage before it. Returns the offending
     rows. -#}
 with

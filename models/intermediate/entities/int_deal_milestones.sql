@@ -106,7 +106,7 @@ select
     qualified.qualified_at,
     current_spells.current_stage_entered_at,
     dated.days_to_close,
-    -- sales cycle (semantics, Pipeline numbers): the days to close of a won deal
+    -- sales cycle (docs/metrics.md): the days to close of a won deal
     case when dated.is_won then dated.days_to_close end as sales_cycle_days,
     -- age of the current stay of an open deal, to the end of the as-of day
     case

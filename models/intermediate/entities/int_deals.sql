@@ -43,7 +43,7 @@ closing_entries as (
 
 ),
 
--- a lost deal is lost at its last open stage before the final closed_lost (semantics)
+-- a lost deal is lost at its last open stage before the final closed_lost (docs/metrics.md)
 lost_at as (
 
     select

@@ -1,4 +1,4 @@
-{#- Cohort funnel (semantics: "Counting the funnel", cohort funnel): entities grouped by the period in
+{#- Cohort funnel (docs/metrics.md): entities grouped by the period in
     which they entered the funnel's first stage, per stage of their pipeline, per segment cut. The
     logic of fct_funnel_cohort (its thin published copy) and the steps fct_funnel_bottlenecks scores. -#}
 {#- Stored once: fct_funnel_cohort publishes it as a view; int_funnel_step_baselines reads its months. -#}
@@ -136,7 +136,7 @@ select
     entities_in_cohort,
     entities_reached,
     entities_reached_previous_stage,
-    -- conversion from the previous stage / from the top, see semantics "Counting the funnel"
+    -- conversion from the previous stage / from the top, see docs/metrics.md
     {{ safe_divide('entities_reached', 'entities_reached_previous_stage') }} as conversion_from_previous,
     {{ safe_divide('entities_reached', 'entities_in_cohort') }} as conversion_from_top,
     entities_lost_at_stage,

@@ -1,4 +1,4 @@
-{#- Touches before MQL (semantics: "Touches before MQL"): one row per person who reached mql, with
+{#- Touches before MQL (docs/metrics.md): one row per person who reached mql, with
     the count of marketing touches before the MQL time. -#}
 with
 

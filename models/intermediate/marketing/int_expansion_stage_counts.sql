@@ -1,4 +1,4 @@
-{#- Deals per deal type and stage of their pipeline (semantics: "Upsell and cross-sell funnels"):
+{#- Deals per deal type and stage of their pipeline (docs/metrics.md):
     reached / won / lost / open counts, only for the stages a deal of the type reached. -#}
 with
 

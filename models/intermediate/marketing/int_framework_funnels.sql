@@ -1,4 +1,4 @@
-{#- The framework funnels (semantics: "AIDA and TOFU / MOFU / BOFU"), one model for every framework:
+{#- The framework funnels (docs/metrics.md), one model for every framework:
     persons by their furthest stage mapped to the seeded phases of AIDA, AIDMA and the funnel position
     (TOFU / MOFU / BOFU), reached per phase and conversion between phases, per cohort month and
     channel. fct_aida_funnel and fct_tofu_mofu_bofu are its published cuts. -#}
@@ -127,7 +127,7 @@ final as (
         persons_reached,
         persons_reached_previous_phase,
         persons_furthest_in_phase,
-        -- conversion between phases, see semantics "AIDA and TOFU / MOFU / BOFU"
+        -- conversion between phases, see docs/metrics.md
         {{ safe_divide('persons_reached', 'persons_reached_previous_phase') }} as conversion_from_previous_phase,
         {{ safe_divide('persons_reached', 'persons_in_cohort') }} as conversion_from_top
     from with_denominators

@@ -1,4 +1,4 @@
-{#- The phases of the framework funnels (semantics: "AIDA and TOFU / MOFU / BOFU"): where each phase
+{#- The phases of the framework funnels (docs/metrics.md): where each phase
     of AIDA, AIDMA and the funnel position (TOFU / MOFU / BOFU) starts in the person stage order. -#}
 {#- (framework, the stage_definitions column that maps a person stage to the framework's phase) -#}
 {%- set frameworks = [('aida', 'aida_phase'), ('aidma', 'aidma_phase'), ('funnel_position', 'funnel_position')] %}

@@ -1,5 +1,4 @@
-{#- The first touch of every touched identity, per CRM view (semantics: "Marketing funnel (customer
-    view)"): the marketing file's touches count in every CRM's view, a mapping file's only in its own. -#}
+{#- The first touch of every touched identity, per CRM view (docs/metrics.md): the marketing file's touches count in every CRM's view, a mapping file's only in its own. -#}
 {#- A view: one row per touched identity, read only by int_marketing_funnel_people. -#}
 {{ config(materialized='view') }}
 with

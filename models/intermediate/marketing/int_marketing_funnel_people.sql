@@ -1,4 +1,4 @@
-{#- The people of the customer-view marketing funnel (semantics: "Marketing funnel (customer view)"):
+{#- The people of the customer-view marketing funnel (docs/metrics.md):
     every CRM person and every touched identity the CRM does not know, per CRM view, with the cohort
     month of awareness, the channel and the furthest phase. -#}
 {#- A view: one row per person or touched identity, read only by fct_marketing_funnel. -#}

@@ -1,4 +1,4 @@
-{#- Each CRM person's furthest marketing phase (semantics: "Marketing funnel (customer view)"):
+{#- Each CRM person's furthest marketing phase (docs/metrics.md):
     advocacy, loyalty, conversion, consideration or awareness, with the funnel entry. -#}
 {#- A view: one row per person, read only by int_marketing_funnel_people. -#}
 {{ config(materialized='view') }}
@@ -78,7 +78,7 @@ person_phases as (
         persons.channel,
         persons.created_at,
         person_entries.entered_funnel_at,
-        -- the furthest phase, see semantics "Marketing funnel (customer view)"
+        -- the furthest phase, see docs/metrics.md
         case
             when referred_leads.referred_by_email_hash is not null then 'advocacy'
             when won_deals.won_deals >= 2 or won_deals.has_won_renewal_or_upsell = 1 then 'loyalty'

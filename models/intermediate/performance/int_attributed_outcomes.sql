@@ -1,4 +1,4 @@
-{#- Attributed outcomes (semantics: "Channel performance") summed per source system, attribution model
+{#- Attributed outcomes (docs/metrics.md) summed per source system, attribution model
     and channel or campaign: the outcome side of int_attributed_performance. -#}
 {#- (grain, its column in the attribution) -#}
 {%- set grains = [('channel', 'channel'), ('campaign', 'campaign_id')] %}

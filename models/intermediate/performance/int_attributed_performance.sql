@@ -1,4 +1,4 @@
-{#- Attributed performance (semantics: "Channel performance"), one model for both grains: spend,
+{#- Attributed performance (docs/metrics.md), one model for both grains: spend,
     touches and attributed outcomes per source system, attribution model and channel or campaign,
     with CAC and ROI. fct_channel_performance and fct_campaign_performance publish its rows.
 
@@ -92,9 +92,9 @@ select
     measured.wins,
     measured.revenue,
     measured.pipeline_sourced,
-    -- CAC (semantics, Channel performance): spend / new customers, null when there are none
+    -- CAC (docs/metrics.md): spend / new customers, null when there are none
     {{ safe_divide('measured.spend', 'measured.new_customers') }} as customer_acquisition_cost,
-    -- ROI (semantics): (revenue - spend) / spend, null without spend
+    -- ROI (docs/metrics.md): (revenue - spend) / spend, null without spend
     {{ safe_divide('measured.revenue - measured.spend', 'measured.spend') }} as return_on_investment,
     as_of.as_of_date
 from measured

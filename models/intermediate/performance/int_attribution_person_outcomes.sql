@@ -1,4 +1,4 @@
-{#- The outcomes attribution credits (semantics: "Channel performance"), per person: lead / mql /
+{#- The outcomes attribution credits (docs/metrics.md), per person: lead / mql /
     opportunity / customer reached, won deals, won revenue and pipeline sourced, with the first
     opportunity that ends the person's attributable touches. -#}
 {#- A view: one row per person, read only by int_attribution. -#}

@@ -1,4 +1,4 @@
-{#- The facts of rep performance (semantics: "Rep performance"): one row per owned person (a lead,
+{#- The facts of rep performance (docs/metrics.md): one row per owned person (a lead,
     converted when it reached var('rep_conversion_stage')) and one per deal (won, lost or open, with its
     amount and sales cycle), with the owner's manager, team and region for the roll-ups. -#}
 {#- A view: one row per person or deal, read only by fct_rep_performance. -#}

@@ -1,4 +1,4 @@
-{#- Spend and touches (semantics: "Channel performance") per source system and channel or campaign:
+{#- Spend and touches (docs/metrics.md) per source system and channel or campaign:
     the side of int_attributed_performance that no attribution model changes. Spend comes from
     int_campaign_spend (per campaign, with the campaign's channel); spend and touches without a campaign
     count under 'none' at campaign grain, spend of a campaign without touches under 'unknown' at channel

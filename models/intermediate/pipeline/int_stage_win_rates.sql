@@ -85,7 +85,7 @@ final as (
         count(*) as cohort_deals,
         sum(is_won_at) as won_deals,
         sum(is_lost_at) as lost_deals,
-        -- P(won | reached stage) (semantics, Historical forecast): cohort conversion to won among the
+        -- P(won | reached stage) (docs/metrics.md): cohort conversion to won among the
         -- cohort deals whose outcome is known at the point (still-open deals have no outcome yet)
         {{ safe_divide('sum(is_won_at)', 'sum(is_won_at) + sum(is_lost_at)') }} as win_probability
     from segmented

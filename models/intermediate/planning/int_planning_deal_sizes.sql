@@ -47,7 +47,7 @@ deal_sizes as (
         segment_type,
         segment_value,
         count(*) as won_deals,
-        -- average deal size (semantics, Pipeline numbers)
+        -- average deal size (docs/metrics.md)
         avg(amount_reporting) as average_deal_size
     from segmented_won
     group by source_system, segment_type, segment_value

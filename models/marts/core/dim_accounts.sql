@@ -12,7 +12,7 @@ deals as (
 
 ),
 
--- account value (semantics): revenue, won deals and lifetime value to date (sum of won)
+-- account value (docs/metrics.md): revenue, won deals and lifetime value to date (sum of won)
 won_summary as (
 
     select

@@ -1,4 +1,4 @@
-{#- Bottlenecks (semantics: "Counting the funnel", bottleneck): per segment cut and cohort month, the
+{#- Bottlenecks (docs/metrics.md): per segment cut and cohort month, the
     step whose conversion is furthest below its trailing baseline, and the step with the largest
     absolute drop-off. -#}
 {%- set baseline_periods = var('bottleneck_baseline_periods', 3) %}

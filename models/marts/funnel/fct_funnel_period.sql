@@ -1,4 +1,4 @@
-{#- Period funnel (semantics: "Counting the funnel", period funnel): entities entering each stage
+{#- Period funnel (docs/metrics.md): entities entering each stage
     within the period, whatever their cohort, per segment cut. -#}
 with
 
@@ -93,7 +93,7 @@ with_previous as (
 
 ),
 
--- period funnel ratio, see semantics "Counting the funnel": not a cohort conversion (it can exceed 1
+-- period funnel ratio, see docs/metrics.md: not a cohort conversion (it can exceed 1
 -- when earlier cohorts move on)
 with_ratio as (
 

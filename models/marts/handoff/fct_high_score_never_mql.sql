@@ -1,5 +1,4 @@
-{#- Leads whose score is at or above var('mql_score_threshold') but never became MQL (semantics:
-    "MQL -> sales hand-off SLA"): one row per such person. -#}
+{#- Leads whose score is at or above var('mql_score_threshold') but never became MQL (docs/metrics.md): one row per such person. -#}
 {%- set threshold = var('mql_score_threshold', 75) %}
 with
 

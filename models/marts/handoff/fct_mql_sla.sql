@@ -1,4 +1,4 @@
-{#- MQL -> sales hand-off SLA (semantics: "MQL -> sales hand-off SLA"): one row per entry of a person
+{#- MQL -> sales hand-off SLA (docs/metrics.md): one row per entry of a person
     into mql, with what happened next and its SLA status at the as-of time. -#}
 {%- set sla_hours = var('sla_hours', 24) %}
 with
@@ -32,7 +32,7 @@ stage_orders as (
 
 ),
 
--- SLA status, see semantics "MQL -> sales hand-off SLA": the first move after the MQL decides;
+-- SLA status, see docs/metrics.md: the first move after the MQL decides;
 -- reaching sal or sql counts also when sales skips them (pass-through: any later ordered stage)
 classified as (
 

@@ -1,4 +1,4 @@
-{#- Touches before MQL per channel (semantics: "Touches before MQL"): one row per source system,
+{#- Touches before MQL per channel (docs/metrics.md): one row per source system,
     channel (and 'all') and touches bucket, with the channel's mean and median beside the counts. -#}
 with
 

@@ -1,4 +1,4 @@
-{#- Upsell, cross-sell and renewal funnels (semantics: "Upsell and cross-sell funnels"): deals by deal
+{#- Upsell, cross-sell and renewal funnels (docs/metrics.md): deals by deal
     type, each with its own reached / won counts per stage of its pipeline. -#}
 with
 
@@ -78,11 +78,11 @@ final as (
         deals_in_funnel,
         deals_reached,
         deals_reached_previous_stage,
-        -- conversions, see semantics "Counting the funnel"
+        -- conversions, see docs/metrics.md
         {{ safe_divide('deals_reached', 'deals_reached_previous_stage') }} as conversion_from_previous,
         {{ safe_divide('deals_reached', 'deals_in_funnel') }} as conversion_from_top,
         deals_won,
-        -- P(won | reached stage), see semantics "Historical forecast"
+        -- P(won | reached stage), see docs/metrics.md
         {{ safe_divide('deals_won', 'deals_reached') }} as win_rate_from_stage,
         deals_lost_at_stage,
         deals_open_at_stage,

@@ -1,4 +1,4 @@
-{#- Marketing funnel, customer view (semantics: "Marketing funnel (customer view)"): awareness ->
+{#- Marketing funnel, customer view (docs/metrics.md): awareness ->
     consideration -> conversion -> loyalty -> advocacy, people per phase per cohort month and channel. -#}
 with
 

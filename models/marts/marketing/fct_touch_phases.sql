@@ -1,4 +1,4 @@
-{#- Touch volume by phase (semantics: "AIDA and TOFU / MOFU / BOFU"): touches per touch type, with
+{#- Touch volume by phase (docs/metrics.md): touches per touch type, with
     its AIDA / AIDMA phase and funnel position, per channel and month. -#}
 with
 

@@ -31,7 +31,7 @@ deal_values as (
                 and deals.closed_date > {{ pipeline_add_days('deals.as_of_date', -1 * var('account_revenue_window_days', 365)) }}
                 then deals.amount_reporting
         end), 0) as revenue_trailing_window,
-        -- lifetime value to date (semantics, Account value): sum of won amounts
+        -- lifetime value to date (docs/metrics.md): sum of won amounts
         coalesce(sum(case when deals.is_won then deals.amount_reporting end), 0) as lifetime_value,
         coalesce(sum(case when deals.is_open then deals.amount_reporting end), 0) as open_pipeline_amount,
         min(case when deals.is_won then deals.closed_date end) as first_won_date,

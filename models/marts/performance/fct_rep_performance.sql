@@ -76,11 +76,11 @@ select
     aggregated.source_system,
     aggregated.leads_owned,
     aggregated.leads_converted,
-    -- conversions per 100 leads (semantics, Rep performance)
+    -- conversions per 100 leads (docs/metrics.md)
     100.0 * {{ safe_divide('aggregated.leads_converted', 'aggregated.leads_owned') }} as conversions_per_100_leads,
     aggregated.deals_won,
     aggregated.deals_lost,
-    -- win rate (semantics, Pipeline numbers): won / (won + lost)
+    -- win rate (docs/metrics.md): won / (won + lost)
     {{ safe_divide('aggregated.deals_won', 'aggregated.deals_won + aggregated.deals_lost') }} as win_rate,
     aggregated.revenue,
     aggregated.average_deal_size,

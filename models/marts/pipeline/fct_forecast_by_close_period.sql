@@ -62,7 +62,7 @@ forecast_deals as (
         case when deals.is_open then 1 else 0 end as is_open_deal,
         case when deals.is_won then 1 else 0 end as is_won_deal,
         case when deals.is_open then deals.amount_reporting end as open_amount,
-        -- weighted pipeline (semantics): open amount x CRM probability
+        -- weighted pipeline (docs/metrics.md): open amount x CRM probability
         case when deals.is_open then deals.amount_reporting * deals.probability end as weighted_amount,
         case when deals.is_open and deals.probability is null then 1 else 0 end as is_probability_missing,
         case when deals.is_won then deals.amount_reporting end as won_amount,
@@ -96,7 +96,7 @@ segmented as (
 
 ),
 
--- historical forecast (semantics): P(won | current stage) of the segment's cohort, else of the source's
+-- historical forecast (docs/metrics.md): P(won | current stage) of the segment's cohort, else of the source's
 -- 'all' cohort, as fct_forecast_historical takes it
 with_probability as (
 

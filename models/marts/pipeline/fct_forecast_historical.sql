@@ -103,7 +103,7 @@ select
     win_probability,
     is_probability_fallback,
     probability_basis_deals,
-    -- historical forecast (semantics): expected wins = sum of P over open deals, revenue = sum amount x P
+    -- historical forecast (docs/metrics.md): expected wins = sum of P over open deals, revenue = sum amount x P
     open_deals * win_probability as expected_wins,
     open_amount * win_probability as expected_revenue
 from with_probability

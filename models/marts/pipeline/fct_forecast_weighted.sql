@@ -12,7 +12,7 @@ open_deals as (
         as_of_date,
         source_system,
         amount_reporting,
-        -- weighted pipeline (semantics): open amount x CRM probability
+        -- weighted pipeline (docs/metrics.md): open amount x CRM probability
         amount_reporting * probability as weighted_amount,
         case when probability is null then 1 else 0 end as is_probability_missing,
         owner_key,

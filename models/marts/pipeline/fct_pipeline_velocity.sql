@@ -47,7 +47,7 @@ final as (
 
     select
         aggregated.*,
-        -- win rate (semantics, Pipeline numbers): won / (won + lost) over deals closed in the window
+        -- win rate (docs/metrics.md): won / (won + lost) over deals closed in the window
         {{ safe_divide('won_deals', 'won_deals + lost_deals') }} as win_rate,
         {{ safe_divide('won_amount', 'won_amount + lost_amount') }} as win_rate_amount
     from aggregated
@@ -71,7 +71,7 @@ select
     average_deal_size,
     sales_cycle_days_mean,
     sales_cycle_days_median,
-    -- pipeline velocity (semantics): open qualified x win rate x average deal size / mean sales
+    -- pipeline velocity (docs/metrics.md): open qualified x win rate x average deal size / mean sales
     -- cycle, money per day; null when any input is null or zero
     case
         when open_qualified_deals > 0

@@ -1,4 +1,4 @@
-{#- The stage board (semantics, Pipeline numbers): the kanban view of open deals, for the whole source
+{#- The stage board (docs/metrics.md): the kanban view of open deals, for the whole source
     and per owner, manager and team (a board per rep and per manager). -#}
 {%- set board_segments = pipeline_segments() | selectattr('type', 'in', ['owner', 'manager', 'team']) | list %}
 with

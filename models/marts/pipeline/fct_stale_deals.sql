@@ -62,7 +62,7 @@ flagged as (
         deals.days_in_current_stage,
         stage_p90.stage_days_p90,
         deals.as_of_date,
-        -- stale deal (semantics, Pipeline numbers), one flag per reason
+        -- stale deal (docs/metrics.md), one flag per reason
         coalesce(deals.days_in_current_stage > stage_p90.stage_days_p90, false) as is_over_stage_p90,
         coalesce(deals.expected_close_date < deals.as_of_date, false) as is_past_expected_close,
         coalesce(deals.probability <= {{ var('stale_probability', 0.05) }}, false) as is_low_probability

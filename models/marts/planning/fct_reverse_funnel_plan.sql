@@ -36,7 +36,7 @@ stage_plan as (
         target_rows.segment_value,
         target_rows.target_revenue,
         rates.average_deal_size,
-        -- reverse funnel plan (semantics): deals needed = target / average deal size
+        -- reverse funnel plan (docs/metrics.md): deals needed = target / average deal size
         {{ safe_divide('target_rows.target_revenue', 'rates.average_deal_size') }} as deals_needed,
         rates.stage,
         rates.stage_order,
