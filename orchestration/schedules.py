@@ -1,4 +1,7 @@
-"""Daily refresh; the cron expression comes from FUNNEL_REFRESH_CRON (default 06:00 UTC)."""
+"""Daily refresh; the cron expression comes from FUNNEL_REFRESH_CRON (default 06:00 UTC).
+
+It starts stopped: a refresh runs on a timer only once someone turns it on (UI or `dagster schedule
+start`), never because the UI was opened after `funnel run`."""
 
 from __future__ import annotations
 
@@ -28,6 +31,6 @@ def daily_refresh_schedule() -> ScheduleDefinition:
         job=refresh_job,
         cron_schedule=os.environ.get("FUNNEL_REFRESH_CRON", "0 6 * * *"),
         execution_timezone=os.environ.get("FUNNEL_REFRESH_TIMEZONE", "UTC"),
-        default_status=DefaultScheduleStatus.RUNNING,
+        default_status=DefaultScheduleStatus.STOPPED,
         execution_fn=refresh_unless_the_salt_is_refused,
     )

@@ -7,6 +7,11 @@ FUNNEL_SETTLE_SECONDS, and at least SENSOR_MIN_SETTLE_SECONDS: the sensor always
 something is writing (the loader itself then defers, as not_settled, a file modified within
 FUNNEL_SETTLE_SECONDS or written to while it is read).
 
+The sensor starts stopped (turned on in the UI or by `dagster sensor start`). With no cursor yet (its
+first tick) the cursor starts from the files the loader's ledger already holds
+(orchestration/sensor_baseline.py), so turning it on after `funnel run` reloads nothing; only files
+new or changed since then request a run.
+
 Each tick first sweeps runs whose process died (orchestration/dead_runs.py): the daemon's queue
 starts one refresh at a time, so a dead run left STARTED would otherwise stop every later one.
 """
@@ -27,6 +32,7 @@ from dagster import (
 
 from orchestration.jobs import refresh_job
 from orchestration.loader.discover import WORKBOOKS
+from orchestration.sensor_baseline import LedgerBusy, held_files, ledger_times
 from orchestration.settings import Settings
 
 # What the loader reads: data files, compressed exports (a Salesforce Data Export .ZIP, .csv.gz),
@@ -52,7 +58,13 @@ def landed_files(landing_dir: Path, settle_seconds: float, now: float) -> dict[s
     return files
 
 
-@sensor(job=refresh_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.RUNNING)
+def first_cursor(settings: Settings, now: float) -> dict[str, list[float]]:
+    """The files the ledger already holds, as they are now, settled or not: a file loaded after
+    it was last written needs no run. Raises LedgerBusy while a writer holds the warehouse."""
+    return held_files(landed_files(settings.landing_dir, 0.0, now), ledger_times(settings.warehouse))
+
+
+@sensor(job=refresh_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED)
 def new_exports_sensor(context: SensorEvaluationContext):  # noqa: ANN201 - RunRequest or SkipReason
     from orchestration.dead_runs import sweep_dead_runs
 
@@ -70,11 +82,24 @@ def new_exports_sensor(context: SensorEvaluationContext):  # noqa: ANN201 - RunR
         return SkipReason(problem)
     if not settings.landing_dir.exists():
         return SkipReason(f"landing folder {settings.landing_dir} does not exist")
-    seen = json.loads(context.cursor) if context.cursor else {}
-    current = landed_files(settings.landing_dir, sensor_settle_seconds(settings), now=time.time())
+    now = time.time()
+    if context.cursor:
+        seen = json.loads(context.cursor)
+    else:
+        try:
+            seen = first_cursor(settings, now)
+        except LedgerBusy:
+            return SkipReason("the warehouse is being written; the ledger is read at the next tick")
+        context.update_cursor(json.dumps(seen, sort_keys=True))  # kept even when nothing is new
+    current = landed_files(settings.landing_dir, sensor_settle_seconds(settings), now=now)
     changed = sorted(path for path, stamp in current.items() if seen.get(path) != stamp)
     if not changed:
         return SkipReason("no new or changed export files")
-    context.update_cursor(json.dumps(current, sort_keys=True))
+    # Files seen before but not settled now (being rewritten) keep their old stamp: they request a
+    # run once they settle with a new one, and not before.
+    present = landed_files(settings.landing_dir, 0.0, now)
+    context.update_cursor(
+        json.dumps({**{p: seen[p] for p in present if p in seen}, **current}, sort_keys=True)
+    )
     run_key = hashlib.sha256(json.dumps({p: current[p] for p in changed}).encode()).hexdigest()[:16]
     return RunRequest(run_key=run_key, tags={"funnel/new_files": str(len(changed))})
