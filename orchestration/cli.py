@@ -341,19 +341,18 @@ def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported l
 def ui(
     port: Annotated[int, typer.Option(help="Port for the Dagster UI.")] = 3000,
 ) -> None:
-    """Start the Dagster UI (webserver and daemon) on 127.0.0.1: schedules, sensors, run history."""
-    import os
-
-    from orchestration.warehouse.manifest import ensure_manifest
+    """Start the Dagster UI (webserver and daemon) on 127.0.0.1: schedules, sensors, run history.
+    Ctrl-C or SIGTERM stops both (exit code 0)."""
+    from orchestration import serve
 
     settings = Settings.from_env()
-    settings.export_to_environment()
-    ensure_manifest(settings)  # the code location loads a prepared manifest
-    executable = Path(sys.executable).with_name("dagster")
-    os.execv(
-        str(executable),
-        [str(executable), "dev", "-m", "orchestration.definitions", "-h", "127.0.0.1", "-p", str(port)],
+    serve.prepare(settings)  # the code location loads a prepared manifest
+    console.print(
+        f"Dagster UI on http://{serve.HOST}:{port} (webserver and daemon; the schedule and the sensor "
+        "start stopped: turn them on in the UI). Ctrl-C stops it."
     )
+    code = serve.serve(serve.commands(port), say=lambda line: console.print(f"[yellow]warning:[/] {line}"))
+    raise typer.Exit(code=code)
 
 
 def main() -> None:  # pragma: no cover - console entry point alias

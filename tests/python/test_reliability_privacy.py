@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import os
 import re
 import shutil
 from pathlib import Path
@@ -248,18 +247,23 @@ def test_neutralise_prefixes_only_formula_starts(value: str, expected: str) -> N
 
 
 def test_the_ui_binds_to_localhost(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from orchestration import serve
+
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     calls = []
 
-    def fake_execv(path: str, argv: list[str]) -> None:
-        calls.append(argv)
-        raise SystemExit(0)
+    def fake_serve(argvs: list[list[str]], say: object = None) -> int:
+        calls.extend(argvs)
+        return 0
 
-    monkeypatch.setattr(os, "execv", fake_execv)
-    CliRunner().invoke(app, ["ui", "--port", "3999"])
-    assert calls, "funnel ui did not start the Dagster webserver"
-    argv = calls[0]
-    assert argv[argv.index("-h") + 1] == "127.0.0.1"
-    assert "0.0.0.0" not in argv
+    monkeypatch.setattr(serve, "prepare", lambda settings: None)
+    monkeypatch.setattr(serve, "serve", fake_serve)
+    done = CliRunner().invoke(app, ["ui", "--port", "3999"])
+    assert done.exit_code == 0, done.output
+    webserver = next((argv for argv in calls if Path(argv[0]).name == "dagster-webserver"), None)
+    assert webserver is not None, "funnel ui did not start the Dagster webserver"
+    assert webserver[webserver.index("-h") + 1] == "127.0.0.1"
+    assert webserver[webserver.index("-p") + 1] == "3999"
+    assert all("0.0.0.0" not in argv for argv in calls)
     makefile = (Path(__file__).parents[2] / "Makefile").read_text()
     assert re.search(r"^ui:.*\n(\t.*\n)*\t.*funnel ui", makefile, re.MULTILINE)
