@@ -1,10 +1,11 @@
 """The Dagster code location: only assembles what the other modules define.
 
 Importing this module has no side effects: `defs` is built when Dagster loads the code location
-(`dagster dev`, a code server), not on import. It needs the dbt manifest. Under `dagster dev`
-(`funnel ui`) it is prepared (parsed when the project changed), the way dagster-dbt's
+(a code server of the webserver or the daemon), not on import. It needs the dbt manifest. Under
+`dagster dev` it is prepared (parsed when the project changed), the way dagster-dbt's
 `DbtProject.prepare_if_dev()` does; elsewhere it must have been prepared before (`funnel build`,
-`funnel run` and `funnel ui` do), and a missing one is a one-line error saying so.
+`funnel run`, `funnel ui` and the services' `python -m orchestration.serve` do), and a missing one
+is a one-line error saying so.
 """
 
 from __future__ import annotations

@@ -63,11 +63,15 @@ def serve(argvs: Sequence[Sequence[str]], say: Callable[[str], None] = print) ->
     # an ignored one would be inherited.
     previous = {signum: signal.signal(signum, on_signal) for signum in STOP_SIGNALS}
     children: list[subprocess.Popen] = []
+    ended: list[subprocess.Popen] = []  # what exited by itself, before any stop
     try:
         for argv in argvs:
             group = children[0].pid if children else 0  # the first child's pid names the group
             children.append(subprocess.Popen(list(argv), process_group=group))
-        while not received and all(child.poll() is None for child in children):
+        while not received:
+            ended = [child for child in children if child.poll() is not None]
+            if ended:
+                break
             time.sleep(POLL_SECONDS)
     finally:
         killed = stop(children) if children else 0
@@ -77,8 +81,8 @@ def serve(argvs: Sequence[Sequence[str]], say: Callable[[str], None] = print) ->
         say(f"{killed} process(es) did not stop in time and were killed")
     if received:
         return 0
-    ended = next(child for child in children if child.returncode is not None)
-    say(f"{Path(ended.args[0]).name} exited with code {ended.returncode}; the others were stopped")
+    first = ended[0]
+    say(f"{Path(first.args[0]).name} exited with code {first.returncode}; the others were stopped")
     return 1
 
 

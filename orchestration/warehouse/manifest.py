@@ -39,7 +39,7 @@ def prepared_manifest(settings: Settings) -> Path:
     manifest = Path(settings.dbt_env()["DBT_TARGET_PATH"]) / "manifest.json"
     if not manifest.exists():
         raise ManifestMissing(
-            f"no dbt manifest at {manifest}: prepare it first (`funnel build`, `funnel ui`, or "
-            "`dbt parse` with the project's environment)"
+            f"no dbt manifest at {manifest}: prepare it first (`funnel build`, `funnel ui`, "
+            "`python -m orchestration.serve`, or `dbt parse` with the project's environment)"
         )
     return manifest
