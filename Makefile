@@ -69,9 +69,10 @@ lint: install-test
 	$(BIN)/ruff check orchestration simulator tests
 	$(BIN)/ruff format --check orchestration simulator tests
 
-# The Dagster UI, bound to localhost only; run history lives in the repo-local .dagster/.
+# The Dagster UI, bound to localhost only; run history lives in the repo-local .dagster/. The demo
+# salt as for `make run`, so a refresh started from the UI (or the sensor, once on) builds the demo.
 ui: install
-	DAGSTER_HOME=$(CURDIR)/.dagster $(BIN)/funnel ui
+	DAGSTER_HOME=$(CURDIR)/.dagster $(DEMO_SALT) $(BIN)/funnel ui
 
 # Benchmarks: per size, generate, load, dbt build (models + tests), checks, publish, the floor query
 # and (up to 1M leads) a one-day refresh, each timed with its peak memory; figures to
