@@ -82,7 +82,7 @@ def _tick(instance: DagsterInstance, cursor: str | None = None):  # noqa: ANN202
 
 
 def test_turned_on_after_a_load_the_sensor_requests_nothing_for_loaded_files(loaded) -> None:  # noqa: ANN001
-    settings, landing = loaded
+    _, landing = loaded
     with DagsterInstance.ephemeral() as instance:
         first, cursor = _tick(instance)
         assert isinstance(first, SkipReason), first
@@ -103,7 +103,7 @@ def test_a_first_tick_requests_a_run_for_what_the_ledger_does_not_hold(
     loaded,  # noqa: ANN001
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings, landing = loaded
+    _, landing = loaded
     # A file dropped in after the load, and a loaded file written again since (newer than its
     # ledger row, so just now: the sensor's settling wait is lifted to see it at once).
     monkeypatch.setattr("orchestration.sensors.SENSOR_MIN_SETTLE_SECONDS", 0.0)
