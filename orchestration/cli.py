@@ -387,7 +387,10 @@ def publish() -> None:
     settings = Settings.from_env()
     with progress.status("publishing"):
         counts = publish_copy(settings)
-    console.print(f"published {len(counts)} tables ({sum(counts.values()):,} rows) to {settings.published}")
+    console.print(
+        f"published {len(counts)} tables ({sum(counts.values()):,} rows) to {settings.published}",
+        soft_wrap=True,
+    )
 
 
 @app.command()
@@ -404,7 +407,7 @@ def docs(
     settings = Settings.from_env()
     with progress.status("dbt docs generate"):
         folder = generate_docs(settings)
-    console.print(f"docs written to {folder} (static_index.html opens without a server)")
+    console.print(f"docs written to {folder} (static_index.html opens without a server)", soft_wrap=True)
     if serve:
         console.print(f"serving the docs on http://{DOCS_HOST}:{port} (Ctrl-C stops)")
         serve_docs(settings, port)
