@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
-from orchestration.cli_errors import FunnelGroup, print_error, set_debug
+from orchestration.cli_errors import FunnelGroup, set_debug
 from orchestration.errors import FunnelError
 from orchestration.progress import progress_console, step_progress
 from orchestration.settings import Settings
@@ -62,8 +62,9 @@ def main_options(
 
 
 def _fail(message: str) -> None:
-    print_error(message)
-    raise typer.Exit(code=1)
+    # printed by the command group (cli_errors.py) like every other error; raised, not printed here,
+    # so that `--debug` shows where it came from (and the exception being handled, if any)
+    raise FunnelError(message)
 
 
 def _landing_folder(value: Path | None) -> Path | None:

@@ -40,7 +40,8 @@ def require_warehouse(warehouse: Path) -> None:
 def one_line(exc: BaseException) -> str:
     """The error as one line: the problem and, where it is known, the fix."""
     if isinstance(exc, FunnelError):
-        return _first_line(exc)
+        # written for the user, in full: one line, except a failed build's list of failing nodes
+        return str(exc).strip()
     if isinstance(exc, PermissionError):
         return (
             f"cannot write {exc.filename or 'a file'}: permission denied; choose a writable location "

@@ -102,12 +102,25 @@ def test_a_mistake_reads_as_one_line(folder: Path, monkeypatch: pytest.MonkeyPat
         assert not (folder / "wh").exists(), "a command that only reads created the warehouse"
 
 
-def test_debug_shows_the_traceback_then_the_line(folder: Path) -> None:
-    result = CliRunner().invoke(app, ["--debug", "ledger"])
+@pytest.mark.parametrize(
+    ("args", "raised_in", "line"),
+    [
+        (["ledger"], "require_warehouse", "error: no warehouse at"),  # met deep in the package
+        (
+            ["generate", "--format", "sap"],
+            "_fail",
+            "error: unknown format(s) ['sap']",
+        ),  # a command's own check
+    ],
+)
+def test_debug_shows_the_traceback_then_the_line(
+    folder: Path, args: list[str], raised_in: str, line: str
+) -> None:
+    result = CliRunner().invoke(app, ["--debug", *args])
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.output
-    assert "require_warehouse" in result.output  # where it was raised
-    assert result.output.strip().splitlines()[-1].startswith("error: no warehouse at")
+    assert f"in {raised_in}" in result.output  # where it was raised
+    assert result.output.strip().splitlines()[-1].startswith(line)
 
 
 def test_the_installed_command_fails_in_one_line(folder: Path) -> None:
