@@ -14,10 +14,14 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
+from orchestration.cli_errors import FunnelGroup, set_debug
+from orchestration.errors import FunnelError
 from orchestration.progress import progress_console, step_progress
 from orchestration.settings import Settings
 
 app = typer.Typer(
+    # every command fails the same way: one line `error: ...`, exit 1 (2 for usage); see cli_errors.py
+    cls=FunnelGroup,
     help="Sales-funnel warehouse: generate demo exports, load CRM and marketing exports, build the marts.",
     no_args_is_help=True,
     add_completion=False,
@@ -27,6 +31,15 @@ console = Console(stderr=True)
 progress = progress_console()
 
 FORMATS = ("salesforce", "hubspot", "generic", "marketing")
+DBT_TARGETS = ("duckdb", "spark", "spark_thrift")
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"funnel {version('funnel-warehouse')}")
+        raise typer.Exit()
 
 
 @app.callback()
@@ -34,17 +47,47 @@ def main_options(
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bars or spinners (results still print).")
     ] = False,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an error, print the traceback before the one-line message.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
 ) -> None:
     """Sales-funnel warehouse: generate demo exports, load CRM and marketing exports, build the marts."""
     global progress
     progress = progress_console(quiet)
+    set_debug(debug)
 
 
 def _fail(message: str) -> None:
-    # Messages quote file names, headers and YAML ("files[1]", "[a, b]"): escaped, not markup; and
-    # one line whatever the terminal's width, so it can be grepped and copied.
-    console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
-    raise typer.Exit(code=1)
+    # printed by the command group (cli_errors.py) like every other error; raised, not printed here,
+    # so that `--debug` shows where it came from (and the exception being handled, if any)
+    raise FunnelError(message)
+
+
+def _landing_folder(value: Path | None) -> Path | None:
+    """A landing folder that is not there fails before anything is opened or locked."""
+    folder = value if value is not None else Settings.from_env().landing_dir
+    if not folder.is_dir():
+        hint = "" if value is not None else " (FUNNEL_LANDING_DIR), or `funnel generate` a demo first"
+        raise FunnelError(
+            f"landing folder {folder} does not exist: give the folder of your export files{hint}"
+        )
+    return value
+
+
+def _positive(value: float) -> float:
+    if value <= 0:
+        raise typer.BadParameter(f"{value:g} is not a revenue target; give an amount above 0, e.g. 500000")
+    return value
+
+
+def _dbt_target(value: str | None) -> str | None:
+    if value is not None and value not in DBT_TARGETS:
+        raise typer.BadParameter(f"{value!r} is not a dbt target; choose from {', '.join(DBT_TARGETS)}")
+    return value
 
 
 def _checked_settings() -> Settings:
@@ -118,7 +161,8 @@ def load(
     landing_dir: Annotated[
         Path,
         typer.Argument(
-            help="Folder of export files (searched recursively; .zip and .gz exports are read too)."
+            help="Folder of export files (searched recursively; .zip and .gz exports are read too).",
+            callback=_landing_folder,
         ),
     ],
     mapping: Annotated[
@@ -131,8 +175,6 @@ def load(
     from orchestration.pipeline import load_exports
     from orchestration.warehouse.lock import WarehouseBusy
 
-    if not landing_dir.is_dir():
-        _fail(f"landing folder {landing_dir} does not exist")
     try:
         report = load_exports(Settings.from_env(), landing_dir, mapping or [], progress)
     except (SpecError, WarehouseBusy) as exc:  # a bad mapping file, or another writer: nothing loaded
@@ -145,7 +187,8 @@ def load(
 @app.command()
 def build(
     target: Annotated[
-        str | None, typer.Option(help="dbt target: duckdb (default), spark or spark_thrift.")
+        str | None,
+        typer.Option(help="dbt target: duckdb (default), spark or spark_thrift.", callback=_dbt_target),
     ] = None,
     select: Annotated[
         str | None,
@@ -200,7 +243,10 @@ def build(
 def run(
     landing_dir: Annotated[
         Path | None,
-        typer.Argument(help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo."),
+        typer.Argument(
+            help="Folder of export files; default FUNNEL_LANDING_DIR or exports/demo.",
+            callback=_landing_folder,
+        ),
     ] = None,
 ) -> None:
     """The whole pipeline, as the Dagster `refresh` job: load, build and test, publish, report.
@@ -258,24 +304,44 @@ def check() -> None:
 @app.command()
 def plan(
     target_revenue: Annotated[
-        float, typer.Argument(help="Revenue target for next quarter, reporting currency.")
+        float, typer.Argument(help="Revenue target for next quarter, reporting currency.", callback=_positive)
     ],
     source_system: Annotated[str | None, typer.Option(help="Only this source system.")] = None,
 ) -> None:
-    """How many deals, opportunities and leads next quarter's revenue target needs (reverse funnel)."""
-    from orchestration.pipeline import plan_leads
-    from orchestration.warehouse import DbtError
+    """How many won deals, deals at each stage and leads next quarter's revenue target needs (reverse
+    funnel), from the rates the last build measured: read-only, no dbt, about a second."""
+    from orchestration.planning import plan_target
 
-    try:
-        with progress.status("planning: compiling the reverse funnel with dbt"):
-            answer = plan_leads(Settings.from_env(), target_revenue, source_system)
-    except DbtError as exc:
-        _fail(str(exc))
-    # One column per source system, one row per figure: reads top to bottom like the funnel.
-    table = Table("", *[str(s) for s in answer["source_system"]], title=f"Plan for {target_revenue:,.0f}")
-    for column in answer.columns.drop("source_system"):
-        table.add_row(column, *[f"{v:,.2f}" if isinstance(v, float) else str(v) for v in answer[column]])
-    Console().print(table)
+    Console().print(_plan_table(plan_target(Settings.from_env(), target_revenue, source_system)))
+
+
+def _plan_table(answer) -> Table:  # noqa: ANN001 - planning.Plan, imported lazily
+    """One column per source system, one row per figure: reads top to bottom like the funnel."""
+    sources = answer.sources
+    table = Table(
+        Column("", overflow="fold"),
+        *[Column(s.source_system, justify="right") for s in sources],
+        title=f"Plan for {answer.target_revenue:,.0f} in the quarter from {answer.next_quarter_start}",
+        caption=f"rates measured {answer.window_start} to {answer.as_of_date}; deals and leads rounded up",
+    )
+
+    def whole(value: float | None) -> str:
+        return "-" if value is None else f"{value:,.0f}"
+
+    table.add_row("Average won deal size", *[whole(s.average_deal_size) for s in sources])
+    table.add_row("Won deals needed", *[whole(s.won_deals_needed) for s in sources])
+    # the union of the stages measured, in funnel order; a source that lacks a stage shows "-"
+    order: dict[str, None] = {}
+    for source in sources:
+        order.update(dict.fromkeys(stage.stage for stage in source.stages))
+    for name in order:
+        needed = [{st.stage: st.deals_needed for st in s.stages}.get(name) for s in sources]
+        table.add_row(f"Deals that must reach {name.replace('_', ' ')}", *[whole(n) for n in needed])
+    table.add_row(
+        "Deals per lead", *["-" if s.deals_per_lead is None else f"{s.deals_per_lead:.3f}" for s in sources]
+    )
+    table.add_row("Leads needed", *[whole(s.leads_needed) for s in sources])
+    return table
 
 
 @app.command()
@@ -311,6 +377,41 @@ def quarantine(
     )
     rows = export_csv(Settings.from_env(), query, csv)
     console.print(f"wrote {rows:,} quarantined rows to {csv}")
+
+
+@app.command()
+def publish() -> None:
+    """Publish the built warehouse (after `funnel build`) to the read-only copy BI tools open, as the
+    pipeline's publish step does: the marts and the load ledger, swapped in atomically."""
+    from orchestration.pipeline import publish_copy
+
+    settings = Settings.from_env()
+    with progress.status("publishing"):
+        counts = publish_copy(settings)
+    console.print(
+        f"published {len(counts)} tables ({sum(counts.values()):,} rows) to {settings.published}",
+        soft_wrap=True,
+    )
+
+
+@app.command()
+def docs(
+    port: Annotated[int, typer.Option(help="Port to serve the docs on (127.0.0.1 only).")] = 8080,
+    serve: Annotated[
+        bool, typer.Option(help="Serve the site after generating it; --no-serve only generates it.")
+    ] = True,
+) -> None:
+    """Generate dbt's documentation site (models, columns, tests, lineage, the warehouse's catalog)
+    and serve it on http://127.0.0.1:PORT until Ctrl-C."""
+    from orchestration.warehouse.docs import DOCS_HOST, generate_docs, serve_docs
+
+    settings = Settings.from_env()
+    with progress.status("dbt docs generate"):
+        folder = generate_docs(settings)
+    console.print(f"docs written to {folder} (static_index.html opens without a server)", soft_wrap=True)
+    if serve:
+        console.print(f"serving the docs on http://{DOCS_HOST}:{port} (Ctrl-C stops)")
+        serve_docs(settings, port)
 
 
 def _print_load_report(report) -> None:  # noqa: ANN001 - LoadReport, imported lazily

@@ -12,6 +12,7 @@ import duckdb
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from orchestration.errors import FunnelError, require_warehouse
 from orchestration.settings import Settings
 from orchestration.warehouse import PRODUCTION_BUILD_FLAGS, export_raw_for_spark, run_dbt
 from orchestration.warehouse.lock import warehouse_writer
@@ -114,6 +115,7 @@ def _ensure_raw_tables(warehouse: Path) -> None:
 
 
 def read_ledger(settings: Settings, limit: int = 50) -> list[tuple]:
+    require_warehouse(settings.warehouse)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         return con.execute(
             """
@@ -130,6 +132,7 @@ def export_csv(settings: Settings, query: str, path: Path) -> int:
     """Rows of a read-only query on the warehouse to a CSV file, spreadsheet formulas neutralised."""
     from orchestration.csv_safety import write_csv
 
+    require_warehouse(settings.warehouse)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         return write_csv(con, query, path)
 
@@ -187,21 +190,21 @@ def failed_steps(result: Any) -> list[str]:
     return lines
 
 
-def plan_leads(settings: Settings, target_revenue: float, source_system: str | None = None) -> Any:
-    """Answer "how many leads do we need next quarter for this revenue target?" by compiling
-    analyses/leads_needed_next_quarter.sql and running it read-only on the warehouse."""
-    import json
+def publish_copy(settings: Settings) -> dict[str, int]:
+    """The pipeline's publish step on its own (after `funnel build`): the marts and the ledger to the
+    read-only copy BI tools open (orchestration/warehouse/publish.py). Returns rows per table."""
+    from orchestration.warehouse.publish import PUBLISHED_SCHEMAS, publish
 
-    variables = {"target_revenue": target_revenue}
-    if source_system:
-        variables["plan_source_system"] = source_system
-    run_dbt(
-        settings,
-        ["compile", "--select", "leads_needed_next_quarter", "--vars", json.dumps(variables), "--quiet"],
-        target="duckdb",
-        capture=True,
-    )
-    target_path = Path(settings.dbt_env("duckdb")["DBT_TARGET_PATH"])
-    compiled = target_path / "compiled" / "funnel_warehouse" / "analyses" / "leads_needed_next_quarter.sql"
-    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        return con.execute(compiled.read_text()).df()
+    require_warehouse(settings.warehouse)
+    with writer_lock(settings, "funnel publish"):
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            marts = con.execute(
+                "select count(*) from information_schema.tables where table_schema in "
+                f"({', '.join('?' for _ in PUBLISHED_SCHEMAS)})",
+                list(PUBLISHED_SCHEMAS),
+            ).fetchone()[0]
+        if not marts:  # publishing nothing would replace the BI copy with an empty one
+            raise FunnelError(f"the warehouse {settings.warehouse} has no marts: run `funnel build` first")
+        return publish(
+            settings.warehouse, settings.published, settings.storage_version, settings.duckdb_config()
+        )

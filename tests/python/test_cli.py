@@ -17,7 +17,7 @@ from orchestration.cli import app
 from orchestration.progress import progress_console, step_progress
 from orchestration.settings import Settings
 
-COMMANDS = {"generate", "load", "build", "run", "report", "plan", "ledger", "ui"}
+COMMANDS = {"generate", "load", "build", "run", "report", "plan", "ledger", "ui", "publish", "docs"}
 
 
 def _commands() -> list[str]:

@@ -182,4 +182,6 @@ def test_the_load_command_names_a_missing_landing_folder_in_one_line(
     missing = tmp_path / "no_such_folder"
     result = CliRunner().invoke(app, ["--quiet", "load", str(missing)])
     assert result.exit_code == 1
-    assert result.output.strip().splitlines() == [f"error: landing folder {missing} does not exist"]
+    assert result.output.strip().splitlines() == [
+        f"error: landing folder {missing} does not exist: give the folder of your export files"
+    ]
