@@ -329,7 +329,10 @@ def _html(page: _Page, headline: str) -> str:
 body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}
 h1 {{ margin-bottom: 0; }} .meta {{ color: #666; }}
 figure.chart {{ margin: 1rem 0; }}
-div.table {{ overflow-x: auto; max-width: 100%; }}
+/* A table wider than the page scrolls inside its box; a shadow on the right edge shows there is more. */
+div.table {{ overflow-x: auto; max-width: 100%;
+  background: linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right / 40px 100% no-repeat local,
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.25), rgba(0,0,0,0)) right / 14px 100% no-repeat scroll; }}
 .as-of {{ font-size: 1rem; }}
 .tiles {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 0.5rem; margin: 0.5rem 0 1rem; }}
 .tiles h3 {{ grid-column: 1 / -1; margin: 0.25rem 0 0; }}
@@ -338,7 +341,7 @@ div.table {{ overflow-x: auto; max-width: 100%; }}
 .tile .label {{ color: #333; font-size: 0.85rem; }} .tile .note {{ color: #777; font-size: 0.75rem; }}
 figcaption {{ color: #444; font-size: 0.9rem; }}
 table {{ border-collapse: collapse; font-size: 0.85rem; margin: 1rem 0; }}
-th, td {{ border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; }}
+th, td {{ border: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: left; }}
 th {{ background: #f4f4f4; vertical-align: bottom; }} .empty {{ color: #888; font-style: italic; }}
 </style>
 <script type="text/javascript">{get_plotlyjs()}</script>

@@ -121,7 +121,7 @@ def segment_conversion(frame: pd.DataFrame) -> go.Figure:
         visibility.append([start <= trace < len(figure.data) for trace in range(len(figure.data))])
     total = len(figure.data)
     buttons = []
-    for ((entity_type, segment_type), _), visible in zip(cuts, visibility, strict=True):
+    for ((entity_type, segment_type), cut), visible in zip(cuts, visibility, strict=True):
         label = f"{entity_type}s → {_won_stage(entity_type)} by {segment_type}"
         mask = visible + [False] * (total - len(visible))
         axis_title = f"share of {entity_type}s reaching {_won_stage(entity_type)}"

@@ -263,7 +263,7 @@ STALE_DEALS = f"""
         stale.pipeline,
         stale.current_stage,
         coalesce(owner_labels.owner_label, stale.owner_key) as owner,
-        round(stale.amount_reporting, 2) as amount,
+        round(stale.amount_reporting) as amount,
         round(stale.days_in_current_stage, 1) as days_in_stage,
         round(stale.stage_days_p90, 1) as stage_p90_days,
         stale.expected_close_date,
@@ -276,6 +276,7 @@ STALE_DEALS = f"""
 """
 
 # Rep performance (docs/metrics.md): the reps with the most revenue, each named with its manager.
+# Money in whole units: cents add width, not information, to a 15-column table.
 REP_PERFORMANCE = f"""
     with {OWNER_LABELS}
 
@@ -290,11 +291,11 @@ REP_PERFORMANCE = f"""
         reps.deals_won,
         reps.deals_lost,
         round(reps.win_rate, 3) as win_rate,
-        round(reps.revenue, 2) as revenue,
-        round(reps.average_deal_size, 2) as average_deal_size,
+        round(reps.revenue) as revenue,
+        round(reps.average_deal_size) as average_deal_size,
         round(reps.sales_cycle_days_median, 1) as median_sales_cycle_days,
         reps.open_deals,
-        round(reps.open_pipeline_amount, 2) as open_pipeline
+        round(reps.open_pipeline_amount) as open_pipeline
     from marts.fct_rep_performance as reps
     left join owner_labels as rep_labels
         on reps.level_value = rep_labels.owner_key

@@ -139,7 +139,7 @@ def partial_note(as_of: pd.DataFrame | None) -> str:
 
 def _trends_note(as_of: pd.DataFrame | None) -> str:
     note = partial_note(as_of)
-    return f" Trends and bottlenecks show complete months only:{note}" if note else ""
+    return f" Trends and bottlenecks show complete months only;{note}" if note else ""
 
 
 def _notes(row: pd.Series) -> dict[str, str]:
