@@ -337,7 +337,7 @@ div.table {{ overflow-x: auto; max-width: 100%;
 .tiles {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 0.5rem; margin: 0.5rem 0 1rem; }}
 .tiles h3 {{ grid-column: 1 / -1; margin: 0.25rem 0 0; }}
 .tile {{ border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem 0.75rem; background: #fafafa; }}
-.tile .value {{ font-size: 1.5rem; font-weight: 600; }}
+.tile .value {{ font-size: 1.4rem; font-weight: 600; overflow-wrap: anywhere; }}
 .tile .label {{ color: #333; font-size: 0.85rem; }} .tile .note {{ color: #777; font-size: 0.75rem; }}
 figcaption {{ color: #444; font-size: 0.9rem; }}
 table {{ border-collapse: collapse; font-size: 0.85rem; margin: 1rem 0; }}

@@ -146,8 +146,8 @@ def _notes(row: pd.Series) -> dict[str, str]:
     closed = int(row["won_deals"]) + int(row["lost_deals"])
     return {
         "won_deals": f"of {closed:,} closed",
-        "win_rate": "won ÷ (won + lost)",
-        "pipeline_velocity": "open qualified × win rate × deal size ÷ cycle",
+        "win_rate": "won ÷ closed",
+        "pipeline_velocity": "money the pipeline closes",
         "open_amount": f"{int(row['open_deals']):,} open deals, "
         f"{figure_text(row['weighted_amount'], 'money')} weighted",
     }
