@@ -19,6 +19,7 @@ from plotly.offline import get_plotlyjs
 
 from orchestration.report import charts
 from orchestration.report.data import RECENT_MONTHS, ReportData, read_report_data
+from orchestration.report.headline import partial_note, render_headline
 
 # Every chart the report can draw, in page order. The browser test checks that each one drew.
 CHART_IDS = (
@@ -79,7 +80,8 @@ def _table(frame: pd.DataFrame | None, what: str = "This table") -> str:
         return _missing(what)
     if frame.empty:
         return "<p class='empty'>No rows.</p>"
-    head = "".join(f"<th>{_cell(str(c))}</th>" for c in frame.columns)
+    # Headers read as words (stage_p90_days -> stage p90 days) so they wrap and the table fits.
+    head = "".join(f"<th>{_cell(str(c).replace('_', ' '))}</th>" for c in frame.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell(v)}</td>" for v in row) + "</tr>"
         for row in frame.itertuples(index=False)
@@ -143,6 +145,7 @@ def _sla_hours(mql_sla: pd.DataFrame | None) -> str:
 
 def render(data: ReportData) -> str:
     page = _Page()
+    partial = partial_note(data.as_of)
     page.section(
         "Person lifecycle funnel",
         page.chart(
@@ -183,10 +186,11 @@ def render(data: ReportData) -> str:
             data.bottleneck_counts,
             charts.bottleneck_counts,
             "In each cohort month the bottleneck is the step whose conversion is furthest below its trailing "
-            "baseline (default: previous 3 months); bars count the months each step was it, all segments.",
+            "baseline (default: previous 3 months); bars count the months each step was it, all segments."
+            + partial,
             "The bottleneck mart",
         ),
-        "<h3>Latest cohort months</h3>",
+        "<h3>Latest complete cohort months</h3>",
         _table(data.recent_bottlenecks, "The bottleneck mart"),
     )
     page.section(
@@ -196,10 +200,11 @@ def render(data: ReportData) -> str:
             data.velocity,
             charts.velocity_trend,
             "Pipeline velocity = open qualified deals × win rate × average deal size ÷ mean sales cycle: the money "
-            "the pipeline closes per day, per calendar month; its four inputs for recent months are below.",
+            "the pipeline closes per day, per calendar month; its four inputs for recent months are below."
+            + partial,
             "The pipeline velocity mart",
         ),
-        "<h3>Velocity inputs, recent months</h3>",
+        "<h3>Velocity inputs, recent complete months</h3>",
         _table(_recent_velocity(data.velocity), "The pipeline velocity mart"),
     )
     page.section(
@@ -313,25 +318,36 @@ def render(data: ReportData) -> str:
         _table(data.ledger, "The load ledger"),
     )
     page.section("Quarantine reasons", _table(data.quarantine, "The quarantine"))
-    return _html(page)
+    return _html(page, render_headline(data.headline, data.as_of))
 
 
-def _html(page: _Page) -> str:
+def _html(page: _Page, headline: str) -> str:
     generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Funnel report</title>
 <style>
 body {{ font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1100px; color: #222; }}
 h1 {{ margin-bottom: 0; }} .meta {{ color: #666; }}
-figure.chart {{ margin: 1rem 0; }} div.table {{ overflow-x: auto; }}
+figure.chart {{ margin: 1rem 0; }}
+/* A table wider than the page scrolls inside its box; a shadow on the right edge shows there is more. */
+div.table {{ overflow-x: auto; max-width: 100%;
+  background: linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right / 40px 100% no-repeat local,
+    radial-gradient(farthest-side at 100% 50%, rgba(0,0,0,.25), rgba(0,0,0,0)) right / 14px 100% no-repeat scroll; }}
+.as-of {{ font-size: 1rem; }}
+.tiles {{ display: grid; grid-template-columns: repeat(auto-fit, minmax(140px, 1fr)); gap: 0.5rem; margin: 0.5rem 0 1rem; }}
+.tiles h3 {{ grid-column: 1 / -1; margin: 0.25rem 0 0; }}
+.tile {{ border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem 0.75rem; background: #fafafa; }}
+.tile .value {{ font-size: 1.4rem; font-weight: 600; overflow-wrap: anywhere; }}
+.tile .label {{ color: #333; font-size: 0.85rem; }} .tile .note {{ color: #777; font-size: 0.75rem; }}
 figcaption {{ color: #444; font-size: 0.9rem; }}
 table {{ border-collapse: collapse; font-size: 0.85rem; margin: 1rem 0; }}
-th, td {{ border: 1px solid #ddd; padding: 0.25rem 0.5rem; text-align: left; }}
-th {{ background: #f4f4f4; }} .empty {{ color: #888; font-style: italic; }}
+th, td {{ border: 1px solid #ddd; padding: 0.25rem 0.4rem; text-align: left; }}
+th {{ background: #f4f4f4; vertical-align: bottom; }} .empty {{ color: #888; font-style: italic; }}
 </style>
 <script type="text/javascript">{get_plotlyjs()}</script>
 </head><body data-chart-count="{len(page.charts_drawn)}">
 <h1>Funnel report</h1><p class="meta">Generated {generated}; {len(page.charts_drawn)} charts.</p>
+<section class="headline" id="headline">{headline}</section>
 {"".join(page.sections)}
 </body></html>
 """

@@ -9,6 +9,7 @@ Plotly, because Plotly renders a subset of HTML in labels: a label reading `<b>`
 from __future__ import annotations
 
 import html
+import math
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -79,6 +80,23 @@ def _won_stage(entity_type: object) -> str:
     return WON_STAGE.get(str(entity_type), "won")
 
 
+def percent_axis(top: float) -> dict[str, object]:
+    """Ticks for a 0..top share axis: a 1-2-5 step giving about five ticks, shown with as many decimals
+    as the step needs, so no two ticks read the same (".0%" on a 0-3% axis read 3%, 2%, 2%, 1%, 1%, 0%)."""
+    if not top > 0:
+        return {"tickformat": ".0%", "dtick": 0.1, "tick0": 0}
+    raw = top / 5
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw * (1 - 1e-9))
+    decimals = max(0, -math.floor(math.log10(step * 100) + 1e-9))
+    return {"tickformat": f".{decimals}%", "dtick": step, "tick0": 0}
+
+
+def _share_top(rows: pd.DataFrame) -> float:
+    shares = (rows["reached_won"] / rows["entered"]).dropna()
+    return float(shares.max()) if len(shares) else 0.0
+
+
 def segment_conversion(frame: pd.DataFrame) -> go.Figure:
     """Conversion to the first won stage per segment value; a menu switches the segment cut."""
     figure = go.Figure()
@@ -103,15 +121,16 @@ def segment_conversion(frame: pd.DataFrame) -> go.Figure:
         visibility.append([start <= trace < len(figure.data) for trace in range(len(figure.data))])
     total = len(figure.data)
     buttons = []
-    for ((entity_type, segment_type), _), visible in zip(cuts, visibility, strict=True):
+    for ((entity_type, segment_type), cut), visible in zip(cuts, visibility, strict=True):
         label = f"{entity_type}s → {_won_stage(entity_type)} by {segment_type}"
         mask = visible + [False] * (total - len(visible))
         axis_title = f"share of {entity_type}s reaching {_won_stage(entity_type)}"
+        ticks = {f"yaxis.{key}": value for key, value in percent_axis(_share_top(cut)).items()}
         buttons.append(
             {
                 "label": html.escape(label),
                 "method": "update",
-                "args": [{"visible": mask}, {"yaxis.title.text": html.escape(axis_title)}],
+                "args": [{"visible": mask}, {"yaxis.title.text": html.escape(axis_title), **ticks}],
             }
         )
     first_entity = cuts[0][0][0]
@@ -121,9 +140,9 @@ def segment_conversion(frame: pd.DataFrame) -> go.Figure:
         "segment value (use the menu to change the cut)",
         html.escape(f"share of {first_entity}s reaching {_won_stage(first_entity)}"),
     )
+    figure.update_yaxes(rangemode="tozero", **percent_axis(_share_top(cuts[0][1])))
     figure.update_layout(
         barmode="group",
-        yaxis_tickformat=".0%",
         updatemenus=[{"buttons": buttons, "x": 1.0, "xanchor": "right", "y": 1.15, "yanchor": "top"}],
     )
     return figure

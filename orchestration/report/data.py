@@ -8,9 +8,12 @@ so the report always renders and says what it could not show.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
+from datetime import date, timedelta
 
 import duckdb
 import pandas as pd
+
+from orchestration.report.headline import HEADLINE
 
 # The first won stage of each entity type in the default stage model (seeds/stage_definitions.csv):
 # "conversion by segment" is the share of a segment's funnel entrants that got this far.
@@ -23,6 +26,8 @@ RECENT_MONTHS = 6
 
 @dataclass
 class ReportData:
+    as_of: pd.DataFrame | None
+    headline: pd.DataFrame | None
     ledger: pd.DataFrame | None
     quarantine: pd.DataFrame | None
     staged: pd.DataFrame | None
@@ -45,9 +50,9 @@ class ReportData:
     touch_phases: pd.DataFrame | None
 
 
-def _query(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame | None:
+def _query(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> pd.DataFrame | None:
     try:
-        return con.execute(sql).df()
+        return con.execute(sql, params).df()
     except (duckdb.CatalogException, duckdb.BinderException):
         # a table, or a column (dim_owners.owner_name), that an older warehouse does not have yet
         return None
@@ -137,6 +142,9 @@ SEGMENT_CONVERSION = f"""
     order by entity_type desc, segment_type, segment_label, source_system
 """
 
+# The bottleneck lists and the velocity trend take only complete months (`period_start < ?`, the
+# parameter from complete_months_before): a partial as-of month is a young cohort that reads as a
+# bottleneck at conversion 0, and a velocity month whose wins are half in.
 BOTTLENECK_COUNTS = """
     select
         entity_type,
@@ -145,7 +153,7 @@ BOTTLENECK_COUNTS = """
         count(*) as months,
         avg(bottleneck_conversion_gap) as mean_gap
     from marts.fct_funnel_bottlenecks
-    where segment_type = 'all' and bottleneck_stage is not null
+    where segment_type = 'all' and bottleneck_stage is not null and period_start < ?
     group by entity_type, source_system, bottleneck_from_stage, bottleneck_stage
     order by entity_type desc, source_system, months desc
 """
@@ -156,7 +164,7 @@ RECENT_BOTTLENECKS = f"""
             *,
             dense_rank() over (order by period_start desc) as month_rank
         from marts.fct_funnel_bottlenecks
-        where segment_type = 'all'
+        where segment_type = 'all' and period_start < ?
     )
     select
         period_start as cohort_month,
@@ -184,7 +192,7 @@ VELOCITY = """
         sales_cycle_days_mean,
         pipeline_velocity
     from marts.fct_pipeline_velocity
-    where window_type = 'month' and segment_type = 'all'
+    where window_type = 'month' and segment_type = 'all' and window_start < ?
     order by source_system, window_start
 """
 
@@ -255,7 +263,7 @@ STALE_DEALS = f"""
         stale.pipeline,
         stale.current_stage,
         coalesce(owner_labels.owner_label, stale.owner_key) as owner,
-        round(stale.amount_reporting, 2) as amount,
+        round(stale.amount_reporting) as amount,
         round(stale.days_in_current_stage, 1) as days_in_stage,
         round(stale.stage_days_p90, 1) as stage_p90_days,
         stale.expected_close_date,
@@ -268,6 +276,7 @@ STALE_DEALS = f"""
 """
 
 # Rep performance (docs/metrics.md): the reps with the most revenue, each named with its manager.
+# Money in whole units: cents add width, not information, to a 15-column table.
 REP_PERFORMANCE = f"""
     with {OWNER_LABELS}
 
@@ -282,11 +291,11 @@ REP_PERFORMANCE = f"""
         reps.deals_won,
         reps.deals_lost,
         round(reps.win_rate, 3) as win_rate,
-        round(reps.revenue, 2) as revenue,
-        round(reps.average_deal_size, 2) as average_deal_size,
+        round(reps.revenue) as revenue,
+        round(reps.average_deal_size) as average_deal_size,
         round(reps.sales_cycle_days_median, 1) as median_sales_cycle_days,
         reps.open_deals,
-        round(reps.open_pipeline_amount, 2) as open_pipeline
+        round(reps.open_pipeline_amount) as open_pipeline
     from marts.fct_rep_performance as reps
     left join owner_labels as rep_labels
         on reps.level_value = rep_labels.owner_key
@@ -336,9 +345,46 @@ def _phase_funnel_sql(table: str, framework: str) -> str:
     """
 
 
+AS_OF = "select as_of_date from intermediate.int_as_of"
+
+
+def partial_month_start(as_of_date: date | None) -> date | None:
+    """The first day of the as-of's month while that month is partial (the as-of is not its last day)."""
+    if as_of_date is None:
+        return None
+    month_start = as_of_date.replace(day=1)
+    next_month = (month_start + timedelta(days=32)).replace(day=1)
+    return month_start if as_of_date < next_month - timedelta(days=1) else None
+
+
+def complete_months_before(as_of_date: date | None) -> date:
+    """Months starting before this day are complete at the as-of (no as-of known: every month)."""
+    if as_of_date is None:
+        return date.max
+    partial = partial_month_start(as_of_date)
+    return partial if partial else (as_of_date.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _as_of(con: duckdb.DuckDBPyConnection) -> pd.DataFrame | None:
+    """The as-of date and, while its month is partial, that month's first day (else null)."""
+    frame = _query(con, AS_OF)
+    if frame is None or frame.empty:
+        return frame
+    as_of_date = pd.Timestamp(frame["as_of_date"].iloc[0]).date()
+    return pd.DataFrame(
+        {"as_of_date": [as_of_date], "partial_month_start": [partial_month_start(as_of_date)]}
+    )
+
+
 def read_report_data(warehouse: str) -> ReportData:
     with duckdb.connect(warehouse, read_only=True) as con:
+        as_of = _as_of(con)
+        cutoff = [
+            complete_months_before(None if as_of is None or as_of.empty else as_of["as_of_date"].iloc[0])
+        ]
         return ReportData(
+            as_of=as_of,
+            headline=_query(con, HEADLINE),
             ledger=_query(
                 con,
                 """
@@ -357,9 +403,9 @@ def read_report_data(warehouse: str) -> ReportData:
             person_funnel=_query(con, _funnel_sql("person")),
             deal_funnel=_query(con, _funnel_sql("deal")),
             segment_conversion=_query(con, SEGMENT_CONVERSION),
-            bottleneck_counts=_query(con, BOTTLENECK_COUNTS),
-            recent_bottlenecks=_query(con, RECENT_BOTTLENECKS),
-            velocity=_query(con, VELOCITY),
+            bottleneck_counts=_query(con, BOTTLENECK_COUNTS, cutoff),
+            recent_bottlenecks=_query(con, RECENT_BOTTLENECKS, cutoff),
+            velocity=_query(con, VELOCITY, cutoff),
             stage_board=_query(con, STAGE_BOARD),
             forecast_backtest=_query(con, FORECAST_BACKTEST),
             forecast_accuracy=_query(con, FORECAST_ACCURACY),
