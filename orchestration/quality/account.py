@@ -1,6 +1,6 @@
 """What `funnel check` prints: every expectation's result, grouped by suite (one suite per checked
 table), each suite opened by a line with its counts, each expectation on one line (status,
-expectation, column, observed figure), and a failed one followed by its full description (the
+expectation, column, observed figure, bounds), and a failed one followed by its full description (the
 failing values and the ids of their rows). The offline HTML of the results (html.py) shows the
 same words, so what the terminal says and what the page says never differ."""
 
@@ -43,6 +43,19 @@ def figure(outcome: Outcome) -> str:
     return f"{_number(failing)} of {_number(rows)} rows fail"
 
 
+def bounds(outcome: Outcome) -> str:
+    """The bounds a between-expectation was held to, as validated (settings and the row-count band
+    resolved): what tells a row count's error band (no fewer than) from its warning band (no more)."""
+    low, high = outcome.kwargs.get("min_value"), outcome.kwargs.get("max_value")
+    if low is not None and high is not None:
+        return f"expected {_number(low)} to {_number(high)}"
+    if low is not None:
+        return f"expected {_number(low)} or more"
+    if high is not None:
+        return f"expected {_number(high)} or less"
+    return ""
+
+
 def _number(value: object) -> str:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
@@ -65,7 +78,8 @@ def suite_line(name: str, outcomes: list[Outcome]) -> str:
 
 
 def expectation_line(outcome: Outcome) -> str:
-    return f"  {status(outcome)}  {outcome.spec.expectation}  {column_of(outcome)}  {figure(outcome)}"
+    line = f"  {status(outcome)}  {outcome.spec.expectation}  {column_of(outcome)}  {figure(outcome)}"
+    return f"{line}, {bounds(outcome)}" if bounds(outcome) else line
 
 
 def account(report: QualityReport) -> list[str]:

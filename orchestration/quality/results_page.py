@@ -14,14 +14,15 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from .account import column_of, figure, status, suite_line, suites
-from .results import QualityReport
+from .account import bounds, column_of, figure, status, suite_line, suites
+from .results import Outcome, QualityReport
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 2rem; color: #1f2933; }
 h1 { font-size: 1.5rem; } h2 { font-size: 1.1rem; margin-top: 2rem; }
-table { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
-th, td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid #d9dee3; vertical-align: top; }
+table { border-collapse: collapse; width: 100%; font-size: 0.9rem; table-layout: fixed; }
+col.narrow { width: 7%; } col.name { width: 26%; } col.column { width: 12%; } col.figure { width: 13%; }
+th, td { text-align: left; padding: 0.35rem 0.6rem; overflow-wrap: anywhere; border-bottom: 1px solid #d9dee3; vertical-align: top; }
 th { background: #f3f5f7; }
 .pass { color: #1e7b34; font-weight: 600; } .FAIL { color: #b42318; font-weight: 700; }
 .warn { color: #a15c07; font-weight: 700; }
@@ -32,6 +33,14 @@ code { font-size: 0.85rem; word-break: break-word; }
 
 def _json(value: Any) -> str:
     return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _expected(outcome: Outcome) -> str:
+    """What the expectation was held to: its bounds, or its other arguments (the column is shown apart)."""
+    rest = {k: v for k, v in outcome.kwargs.items() if k not in ("column", "column_list")}
+    return (
+        escape(bounds(outcome)) if bounds(outcome) else f"<code>{escape(_json(rest))}</code>" if rest else ""
+    )
 
 
 def _failing(details: dict[str, Any]) -> str:
@@ -51,12 +60,14 @@ def render(report: QualityReport, now: datetime | None = None) -> str:
     for name, outcomes in suites(report):
         rows = "".join(
             f'<tr><td class="{status(o)}">{status(o)}</td><td>{escape(o.spec.expectation)}</td>'
-            f"<td>{escape(column_of(o))}</td><td><code>{escape(_json(o.kwargs))}</code></td>"
+            f"<td>{escape(column_of(o))}</td><td>{_expected(o)}</td>"
             f"<td>{escape(figure(o))}</td><td>{_failing(o.details)}</td><td>{escape(o.spec.severity)}</td></tr>"
             for o in outcomes
         )
         sections.append(
             f'<h2 id="{escape(name)}">{escape(suite_line(name, outcomes))}</h2><div class="scroll"><table>'
+            '<colgroup><col class="narrow"><col class="name"><col class="column"><col class="figure">'
+            '<col class="figure"><col><col class="narrow"></colgroup>'
             "<tr><th>result</th><th>expectation</th><th>column</th><th>expected</th><th>observed</th>"
             f"<th>failing values</th><th>severity</th></tr>{rows}</table></div>"
         )

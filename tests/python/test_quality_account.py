@@ -60,9 +60,9 @@ def test_check_prints_each_expectation_under_its_suite_with_failures_in_full() -
         "marts.dim_deals: 1 of 1 passed",
         "  pass  expect_column_values_to_be_unique  deal_key  0 of 1,200 rows fail",
         "marts.fct_x: 0 of 3 passed, 2 failed, 1 warning(s)",
-        "  FAIL  expect_column_values_to_be_between  rate  2 of 5 rows fail",
+        "  FAIL  expect_column_values_to_be_between  rate  2 of 5 rows fail, expected 0 or more",
         f"      {between.describe()}",
-        "  warn  expect_table_row_count_to_be_between  (table)  observed 7",
+        "  warn  expect_table_row_count_to_be_between  (table)  observed 7, expected 10 or more",
         f"      {rows.describe()}",
         '  FAIL  expect_column_values_to_not_be_null  gone  could not run: column "gone" not found',
         f"      {broken.describe()}",
@@ -123,22 +123,22 @@ def test_the_results_page_loads_nothing_from_the_internet_and_holds_each_result(
             "pass",
             "expect_column_values_to_be_unique",
             "deal_key",
-            '{"column": "deal_key"}',
+            "",
             "0 of 1,200 rows fail",
         ],
         [
             "FAIL",
             "expect_column_values_to_be_between",
             "rate",
-            '{"column": "rate", "min_value": 0}',
+            "expected 0 or more",
             "2 of 5 rows fail",
         ],
-        ["warn", "expect_table_row_count_to_be_between", "(table)", '{"min_value": 10}', "observed 7"],
+        ["warn", "expect_table_row_count_to_be_between", "(table)", "expected 10 or more", "observed 7"],
         [
             "FAIL",
             "expect_column_values_to_not_be_null",
             "gone",
-            '{"column": "gone"}',
+            "",
             'could not run: column "gone" not found',
         ],
     ]
@@ -179,6 +179,10 @@ def test_funnel_check_on_the_demo_prints_every_expectation_and_writes_the_offlin
     with duckdb.connect(str(built_demo.warehouse), read_only=True) as con:
         deals = con.execute("select count(*) from marts.dim_deals").fetchone()[0]
     assert f"  pass  expect_column_values_to_be_unique  deal_key  0 of {deals:,} rows fail" in printed
+    assert (
+        f"  pass  expect_column_values_to_be_between  probability  0 of {deals:,} rows fail, expected 0 to 1"
+        in printed
+    )
 
     page_path = tmp_path / "docs" / "results.html"
     assert report.results_html == page_path and f"Results (opens offline): {page_path}" in printed
