@@ -289,14 +289,16 @@ def report(
 
 @app.command()
 def check() -> None:
-    """Run the Great Expectations suites on the warehouse (read-only), print them, build Data Docs."""
+    """Run the Great Expectations suites on the warehouse (read-only), print each expectation's result,
+    write the results page (opens offline) and Data Docs."""
     from orchestration.quality import run_quality
+    from orchestration.quality.account import account
 
     settings = Settings.from_env()
     if not settings.warehouse.exists():
         _fail(f"no warehouse at {settings.warehouse}: run `funnel run` first")
     report = run_quality(settings)
-    typer.echo(report.summary())
+    typer.echo("\n".join(account(report)))
     if not report.passed:
         raise typer.Exit(code=1)
 

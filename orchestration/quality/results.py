@@ -101,6 +101,7 @@ class QualityReport:
     outcomes: list[Outcome] = field(default_factory=list)
     row_counts: dict[str, int] = field(default_factory=dict)  # table -> rows read this run
     data_docs_index: Path | None = None
+    results_html: Path | None = None  # the project's own page of the results, which opens offline
 
     @property
     def blocking(self) -> list[Outcome]:
@@ -120,6 +121,8 @@ class QualityReport:
             f"expectations passed, {len(self.blocking)} error(s), {len(self.warnings)} warning(s)"
         ]
         lines += [f"- {o.describe()}" for o in self.blocking + self.warnings]
+        if self.results_html:
+            lines.append(f"Results: {self.results_html}")
         if self.data_docs_index:
             lines.append(f"Data Docs: {self.data_docs_index}")
         return "\n".join(lines)

@@ -18,9 +18,11 @@ from .baseline import band_kwargs, read_baseline
 from .context import build_data_docs, ephemeral_context
 from .read import chunks, is_newest_export, read_chunk, read_newest_export, read_whole, row_count
 from .results import Outcome, QualityReport, details_from, merge_chunks, plain
+from .results_page import write_results_page
 from .spec import ROW_COUNT_ABOVE, ROW_COUNT_BELOW, ExpectationSpec, TableSpec, load_suites
 
 GE_SEVERITY = {"error": "critical", "warn": "warning"}
+RESULTS_PAGE = "results.html"  # beside Data Docs' index.html
 
 
 def resolved_kwargs(spec: ExpectationSpec, settings: Settings, baseline: dict[str, int]) -> dict[str, Any]:
@@ -153,4 +155,6 @@ def run_quality(
                 report.row_counts[table.table] = rows
             report.outcomes += outcomes
     report.data_docs_index = build_data_docs(context, Path(settings.data_docs))
+    # GE's Data Docs need the internet for their styles and scripts; this page does not.
+    report.results_html = write_results_page(report, Path(settings.data_docs) / RESULTS_PAGE)
     return report

@@ -29,6 +29,9 @@ number means: a mart's come from its dbt YAML (dbt writes them into the warehous
 dbt_project.yml; `create table ... as select` drops them, so they are copied over), the ledger's and
 audit.publication's from AUDIT_COMMENTS below. They are written in the same transaction as the tables.
 
+Counts and sums are published as BIGINT: DuckDB's sum() of integers is a 128-bit HUGEINT, which
+several BI drivers read badly; publish casts such columns, and a value beyond BIGINT fails the publish.
+
 A publish killed half way leaves only its hidden temporary file (and that file's WAL); the
 published copy is untouched and the next publish removes the leftovers.
 """
@@ -48,6 +51,8 @@ from orchestration.warehouse.checksum import quote_identifier, relations, table_
 
 PUBLISHED_SCHEMAS = ("marts",)
 PUBLICATION_TABLE = "audit.publication"
+# Integer types BI drivers handle badly, published as BIGINT (see _published_columns).
+WIDE_INTEGER_TYPES = ("HUGEINT", "UHUGEINT")
 
 # The audit tables have no dbt YAML: their comments, (table comment, {column: comment}).
 AUDIT_COMMENTS: dict[str, tuple[str, dict[str, str]]] = {
@@ -108,7 +113,7 @@ def publish(
         tables = relations(con, PUBLISHED_SCHEMAS, database="src")
         for schema, table in tables:
             con.execute(f"create schema if not exists pub.{schema}")
-            con.execute(f"create table pub.{schema}.{table} as select * from src.{schema}.{table}")
+            _copy_table(con, schema, table)
         if con.execute(
             "select count(*) from duckdb_tables() where database_name = 'src' "
             "and schema_name = 'loader' and table_name = 'ledger'"
@@ -186,6 +191,32 @@ def _stamp_publication(
     if rows:
         con.executemany("insert into pub.audit.publication values (?, ?, ?, ?, ?)", rows)
     return {name: count for _, _, name, count, _ in rows}
+
+
+def _copy_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> None:
+    """Copy `schema.table` from `src` to `pub`: every column as it is, except 128-bit integers
+    (DuckDB's sum() of integers is a HUGEINT), cast to BIGINT, which BI drivers read: a HUGEINT
+    arrives as a float, a string or an error in several of them. DuckDB checks the cast: a value
+    beyond BIGINT fails the publish, naming the table and columns, and never wraps around."""
+    found = con.execute(
+        "select column_name, data_type from duckdb_columns() where database_name = 'src' "
+        "and schema_name = ? and table_name = ? order by column_index",
+        [schema, table],
+    ).fetchall()
+    wide = [name for name, data_type in found if data_type in WIDE_INTEGER_TYPES]
+    columns = ", ".join(
+        f"cast({quote_identifier(name)} as bigint) as {quote_identifier(name)}"
+        if name in wide
+        else quote_identifier(name)
+        for name, _ in found
+    )
+    try:
+        con.execute(f"create table pub.{schema}.{table} as select {columns} from src.{schema}.{table}")
+    except duckdb.ConversionException as error:
+        raise RuntimeError(
+            f"{schema}.{table}: a value of {', '.join(wide)} does not fit a BIGINT, which BI tools "
+            f"read; not published ({str(error).splitlines()[0]})"
+        ) from error
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> None:

@@ -1,5 +1,6 @@
 """The published copy explains itself: every table and column a BI tool sees carries its description
-as a database comment (issue #17: "BI sees only leaves, and they explain themselves").
+as a database comment (issue #17: "BI sees only leaves, and they explain themselves"), and its
+counts and sums are BIGINT, never DuckDB's 128-bit HUGEINT, which several BI drivers read badly.
 
 A mart's comments are its dbt YAML descriptions, read here from dbt's manifest (dbt writes them into
 the warehouse with persist_docs, publish copies them); the audit tables' come from publish's
@@ -45,6 +46,22 @@ def comments_seen_by_bi(path: Path) -> Comments:
                     ).fetchall()
                     seen[f"{schema}.{table}"] = (comment, {name: note for name, note in columns})
             return seen
+    finally:
+        engine.dispose()
+
+
+def types_seen_by_bi(path: Path) -> dict[str, str]:
+    """{schema.table.column: data type} of every published column, read through SQLAlchemy."""
+    engine = create_engine(f"duckdb:///{path}", connect_args={"read_only": True})
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(
+                text(
+                    "select table_schema, table_name, column_name, data_type from information_schema.columns "
+                    "where table_schema in ('marts', 'audit')"
+                )
+            ).fetchall()
+            return {f"{schema}.{table}.{column}": data_type for schema, table, column, data_type in rows}
     finally:
         engine.dispose()
 
@@ -101,6 +118,65 @@ def test_every_mart_and_column_carries_its_yaml_description(
     assert sorted(marts) == sorted(expected)
     assert sum(len(columns) for _, columns in marts.values()) > 300  # the demo's marts, all of them
     assert comment_problems(marts, expected) == []
+
+
+def test_counts_and_sums_are_published_as_bigint_with_their_values(
+    built_demo: Settings, published_demo: Path
+) -> None:
+    """The demo's marts hold HUGEINT columns (sums of integers); the copy holds none, and each of
+    those columns reads the same values as BIGINT."""
+    with duckdb.connect(str(built_demo.warehouse), read_only=True) as con:
+        wide = con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() "
+            "where schema_name = 'marts' and data_type = 'HUGEINT'"
+        ).fetchall()
+        sums = {
+            f"{s}.{t}.{c}": con.execute(f'select sum("{c}"), count("{c}") from {s}.{t}').fetchone()
+            for s, t, c in wide
+        }
+    assert wide, "no HUGEINT column in the demo's marts: this test checks nothing"
+    types = types_seen_by_bi(published_demo)
+    assert len(types) > 300
+    assert [name for name, data_type in types.items() if "HUGEINT" in data_type.upper()] == []
+    assert {name: types[name] for name in sums} == {name: "BIGINT" for name in sums}
+    with duckdb.connect(str(published_demo), read_only=True) as con:
+        for name, expected in sums.items():
+            schema, table, column = name.split(".")
+            assert (
+                con.execute(f'select sum("{column}"), count("{column}") from {schema}.{table}').fetchone()
+                == expected
+            )
+
+
+def test_a_sum_beyond_bigint_fails_the_publish_and_keeps_the_copy(tmp_path: Path) -> None:
+    """A HUGEINT that fits is published as BIGINT; one that does not fails the publish, naming the
+    table and column, and the previous copy stays byte for byte (a wrapped-around count never ships)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    biggest = 2**63 - 1
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_x as select sum(n) as total, count(*) as rows_counted "
+            f"from (values ({biggest} - 5), (5)) v(n)"
+        )
+        assert con.execute("select typeof(total) from marts.fct_x").fetchone()[0] == "HUGEINT"
+    published = tmp_path / "published" / "funnel.duckdb"
+    publish(warehouse, published)
+    with duckdb.connect(str(published), read_only=True) as con:
+        assert con.execute("select total, typeof(total), rows_counted from marts.fct_x").fetchone() == (
+            biggest,
+            "BIGINT",
+            2,
+        )
+    before = published.read_bytes()
+
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            f"insert into marts.fct_x values (cast('{biggest + 1}' as hugeint), 3)"
+        )  # one past BIGINT
+    with pytest.raises(RuntimeError, match=r"marts\.fct_x: a value of total does not fit a BIGINT"):
+        publish(warehouse, published)
+    assert published.read_bytes() == before
 
 
 def test_the_ledger_and_the_publication_stamp_carry_comments(published_demo: Path) -> None:
