@@ -24,10 +24,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from orchestration.cli import app
+from orchestration.errors import FunnelError
 from orchestration.pii_salt import refusal
 from orchestration.settings import PROJECT_DIR
 from simulator import generate
@@ -257,7 +257,7 @@ def test_the_demo_builds_with_the_development_salt_and_a_warning(
     assert settings.effective_pii_salt == DEV_SALT
     assert any("public development salt" in line for line in warned)
     monkeypatch.setenv("FUNNEL_PII_SALT", "short-salt")  # the demo does not excuse a weak salt that is set
-    with pytest.raises(typer.Exit):
+    with pytest.raises(FunnelError, match="at least 16"):  # printed as one line by the command group
         cli._checked_settings()
 
 
