@@ -139,7 +139,7 @@ class RunAccount:
             self._steps[step_key].checks[outcome] += 1
         elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
             self._finish(step_key, "done" if kind == DagsterEventType.STEP_SUCCESS else "failed", meta)
-        elif kind == DagsterEventType.STEP_SKIPPED:
+        elif kind in (DagsterEventType.STEP_SKIPPED, DagsterEventType.STEP_UPSTREAM_FAILURE):
             self._emit(StepLine(step_key, "skipped", None))
 
     def _note(self, step_key: str | None, level: int, message: str) -> None:
@@ -200,7 +200,7 @@ class RunAccount:
             return figure
         if step_key == PUBLISH and materialized:
             rows = materialized[-1].get("rows") or {}
-            return f"{int(materialized[-1].get('tables') or 0):,} tables, {sum(rows.values()):,} rows"
+            return f"{int(materialized[-1].get('tables') or 0):,} mart tables, {sum(rows.values()):,} rows"
         if step_key == REPORT and materialized:
             return "written"
         return ""
