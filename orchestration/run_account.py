@@ -139,7 +139,7 @@ class RunAccount:
             self._steps[step_key].checks[outcome] += 1
         elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
             self._finish(step_key, "done" if kind == DagsterEventType.STEP_SUCCESS else "failed", meta)
-        elif kind in (DagsterEventType.STEP_SKIPPED, DagsterEventType.STEP_UPSTREAM_FAILURE):
+        elif kind == DagsterEventType.STEP_SKIPPED:
             self._emit(StepLine(step_key, "skipped", None))
 
     def _note(self, step_key: str | None, level: int, message: str) -> None:
@@ -216,4 +216,7 @@ class _Handler(logging.Handler):
         self.account = account
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.account.handle(record)
+        try:
+            self.account.handle(record)
+        except Exception:  # noqa: BLE001 - the account never fails a run; the run log keeps the error
+            self.handleError(record)
