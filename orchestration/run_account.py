@@ -32,6 +32,7 @@ LOAD, DBT, CHECKS, PUBLISH, REPORT = (
 )
 LABELS = {LOAD: "load", DBT: "dbt build", CHECKS: "checks", PUBLISH: "publish", REPORT: "report"}
 MAX_NOTES_PER_STEP = 5  # a step's warnings beyond these are counted, and stay in the run log
+MAX_NOTE_CHARS = 400
 
 
 @dataclass
@@ -47,8 +48,8 @@ class StepLine:
 
     def text(self) -> str:
         what = self.figure if self.status == "done" else self.status
-        if self.status == "failed" and self.figure:
-            what = f"failed ({self.figure})"
+        if self.status != "done" and self.figure:
+            what = f"{self.status} ({self.figure})"
         took = f"{self.seconds:6.1f}s" if self.seconds is not None else ""
         return f"  {self.label:<10} {what:<62} {took}".rstrip()
 
@@ -112,6 +113,7 @@ class RunAccount:
         self.on_start = on_start or (lambda label: None)
         self.on_note = on_note or (lambda note: None)
         self.lines: list[StepLine] = []
+        self._done: set[str] = set()  # steps with a line already
         self._steps: dict[str, _Step] = {}
         self._logger = logging.Logger(ACCOUNT_LOGGER, level=logging.DEBUG)
         self._logger.addHandler(_Handler(self))
@@ -140,9 +142,18 @@ class RunAccount:
         elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
             self._finish(step_key, "done" if kind == DagsterEventType.STEP_SUCCESS else "failed", meta)
         elif kind == DagsterEventType.STEP_SKIPPED:
-            self._emit(StepLine(step_key, "skipped", None))
+            self._skipped(step_key)
+
+    def _skipped(self, step_key: str) -> None:
+        if step_key not in self._done:
+            self._emit(StepLine(step_key, "skipped", None, "an earlier step failed"))
 
     def _note(self, step_key: str | None, level: int, message: str) -> None:
+        if step_key and step_key not in self._steps and level >= logging.ERROR:
+            # A step that never started and logs an error is one Dagster does not run because an
+            # earlier one failed ("Dependencies for step ... failed ... Not executing.").
+            self._skipped(step_key)
+            return
         # dagster-dbt warns about every dbt test it maps to an observation: only the load step's
         # warnings (files deferred or failed) and any step's errors are worth the terminal.
         if level < logging.ERROR and not (level >= logging.WARNING and step_key == LOAD):
@@ -153,7 +164,8 @@ class RunAccount:
             return
         if step is not None:
             step.notes.append(message)
-        self.on_note(f"{'error' if level >= logging.ERROR else 'warning'}: {message.splitlines()[0]}")
+        first_line = message.splitlines()[0] if message else ""
+        self.on_note(f"{'error' if level >= logging.ERROR else 'warning'}: {first_line[:MAX_NOTE_CHARS]}")
 
     def _finish(self, step_key: str, status: str, meta: dict) -> None:
         step = self._steps.get(step_key)
@@ -206,6 +218,7 @@ class RunAccount:
         return ""
 
     def _emit(self, line: StepLine) -> None:
+        self._done.add(line.step)
         self.lines.append(line)
         self.on_line(line)
 
