@@ -24,6 +24,10 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
+def _say_to(stream: Any) -> Callable[[str], None]:
+    return lambda line: print(line, file=stream, flush=True)
+
+
 def writer_lock(
     settings: Settings, command: str, on_wait: Callable[[str], None] | None = None
 ) -> AbstractContextManager[None]:
@@ -142,6 +146,8 @@ def run_refresh(
     landing_dir: Path | None = None,
     stop_on_signals: bool = False,
     log: Callable[[str], None] | None = None,
+    verbose: bool = True,
+    account: Any = None,
 ) -> Any:
     """Run the Dagster `refresh` job in this process: the same job the schedule and the sensor
     start, recorded in DAGSTER_HOME's run history. Returns the ExecuteInProcessResult.
@@ -150,31 +156,46 @@ def run_refresh(
     first marks failed any earlier run whose process died (orchestration/dead_runs.py), and is
     tagged with this process's pid so a later run can tell if this one dies. stop_on_signals
     (the CLI): SIGTERM / SIGINT cancel the run cleanly and end the process
-    (orchestration/run_signals.py)."""
+    (orchestration/run_signals.py).
+
+    The event log always goes to the run storage and to DAGSTER_HOME/logs/<run id>.log
+    (orchestration/run_log.py); verbose also prints it, and dbt's lines, as the run goes. Quiet,
+    the run's stdout and stderr go to that file too, and `account` (an
+    orchestration.run_account.RunAccount) is what the terminal gets."""
     from dataclasses import replace
 
     from dagster import DagsterInstance
     from dagster._core.utils import make_new_run_id
 
     from orchestration.dead_runs import owner_tags, sweep_dead_runs
+    from orchestration.run_account import ACCOUNT_LOGGER
+    from orchestration.run_log import logger_config, logger_defs, run_log_path, terminal_into
     from orchestration.run_signals import stop_cleanly_on_signals
 
-    log = log or _say
+    # Bound to the terminal now: in the quiet mode sys.stderr is the run log during the run.
+    log = log or _say_to(sys.stderr)
     if landing_dir is not None:
         settings = replace(settings, landing_dir=Path(landing_dir).resolve())
     settings.export_to_environment()
     from orchestration.definitions import build_definitions
 
-    definitions = build_definitions(settings)
-    job = definitions.get_job_def("refresh")
     run_id = make_new_run_id()
+    log_file = run_log_path(settings.dagster_home, run_id)
+    extra = {ACCOUNT_LOGGER: account.logger_def()} if account is not None else {}
+    with terminal_into(log_file, quiet=not verbose):
+        job = build_definitions(settings).resolve_job_def("refresh").with_logger_defs(logger_defs(extra))
     with DagsterInstance.get() as instance:
         guard = stop_cleanly_on_signals(instance, run_id, log) if stop_on_signals else nullcontext()
         with guard, writer_lock(settings, "funnel run", log):
             sweep_dead_runs(instance, log)
-            return job.execute_in_process(
-                instance=instance, raise_on_error=False, run_id=run_id, tags=owner_tags()
-            )
+            with terminal_into(log_file, quiet=not verbose):
+                return job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    run_id=run_id,
+                    tags=owner_tags(),
+                    run_config=logger_config(log_file, verbose, list(extra)),
+                )
 
 
 def failed_steps(result: Any) -> list[str]:

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,7 +18,7 @@ from typer.testing import CliRunner
 
 from orchestration.cli import app
 from orchestration.progress import progress_console, step_progress
-from orchestration.settings import Settings
+from orchestration.settings import PROJECT_DIR, Settings
 
 COMMANDS = {"generate", "load", "build", "run", "report", "plan", "ledger", "ui", "publish", "docs"}
 
@@ -82,3 +85,49 @@ def test_build_progress_reports_the_number_of_nodes_dbt_selected(
     done = [d for d, _, _ in seen]
     assert done == sorted(done) and done[-1] == expected
     assert {node for _, _, node in seen if node} == seeds | seed_tests
+
+
+def test_the_makefile_demo_is_one_company_salesforce_and_marketing(tmp_path: Path) -> None:
+    """`make run`'s generate command, run as make would run it (smaller), writes one CRM's exports
+    (Salesforce) and the marketing exports, nothing of HubSpot or the generic format."""
+    out = tmp_path / "demo"
+    dry = subprocess.run(
+        [
+            "make",
+            "-n",
+            "run",
+            "LEADS=200",
+            f"DEMO={out}",
+            "AS_OF=2025-06-30",
+            f"BIN={Path(sys.executable).parent}",
+        ],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    generate = next(line for line in dry.stdout.splitlines() if " generate " in line)
+    subprocess.run(
+        generate, shell=True, cwd=PROJECT_DIR, check=True, capture_output=True, env=dict(os.environ)
+    )
+    folders = {path.relative_to(out).parts[0] for path in out.rglob("*.csv")}
+    assert folders == {"salesforce", "marketing"}
+    assert {"Opportunity.csv", "Lead.csv"} <= {path.name for path in (out / "salesforce").iterdir()}
+
+
+@pytest.mark.parametrize(
+    ("flags", "crms"),
+    [
+        ([], {"salesforce"}),
+        (["--format", "all"], {"salesforce", "hubspot", "generic"}),
+        (["--format", "hubspot"], {"hubspot"}),
+    ],
+)
+def test_generate_writes_one_crm_unless_asked_for_more(
+    tmp_path: Path, flags: list[str], crms: set[str]
+) -> None:
+    """The demo is one company as a user has it (its CRM and its marketing); --format keeps the
+    choice, `all` the three renderings of the same company the tests compare."""
+    result = CliRunner().invoke(app, ["--quiet", "generate", "--leads", "50", "--out", str(tmp_path), *flags])
+    assert result.exit_code == 0, result.output
+    assert {path.relative_to(tmp_path).parts[0] for path in tmp_path.rglob("*.csv")} == crms | {"marketing"}

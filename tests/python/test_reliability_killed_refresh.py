@@ -82,7 +82,7 @@ def _start(settings: Settings, landing: Path) -> Refresh:
         PYTHONUNBUFFERED="1",
     )
     process = subprocess.Popen(
-        [FUNNEL, "run", str(landing)],
+        [FUNNEL, "run", "--verbose", str(landing)],  # the event log's STEP_START lines: see wait_for
         env=env,
         cwd=settings.project_dir,
         stdout=subprocess.PIPE,
