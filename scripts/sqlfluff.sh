@@ -11,8 +11,8 @@ command="${1:-lint}"
 shift || true
 paths=("$@")
 if [ ${#paths[@]} -eq 0 ]; then
-    # macros/ is not listed: the dbt templater skips macro files (they render nothing alone); their
-    # SQL is read where models call them (.sqlfluffignore).
+    # Not macros/: the dbt templater skips macro files, which render nothing on their own
+    # (.sqlfluffignore); a macro's output is part of each model's compiled statement.
     paths=(models tests/dbt analyses)
 fi
 work="$(mktemp -d)"
@@ -23,5 +23,7 @@ export FUNNEL_DBT_DUCKDB_PATH="$work/lint.duckdb"
 export DBT_TARGET_PATH="$work/target"
 export DBT_LOG_PATH="$work/logs"
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false
-# Two processes: the 2-core CI machine (`make test`), after dbt's single-threaded compile.
+# The worker processes' semaphore, reported as "leaked" at exit by Python's resource tracker: noise.
+export PYTHONWARNINGS="ignore:resource_tracker:UserWarning"
+# Two processes for the 2-core machines (`make test` on CI); dbt's compile before them is one.
 "${FUNNEL_BIN:-.venv/bin}/sqlfluff" "$command" --processes "${SQLFLUFF_PROCESSES:-2}" "${paths[@]}"
