@@ -53,17 +53,13 @@ run: install
 	$(BIN)/funnel generate --leads $(LEADS) --seed $(SEED) --as-of $(AS_OF) --out $(DEMO) --format $(DEMO_FORMAT)
 	$(DEMO_SALT) $(BIN)/funnel run $(DEMO)
 
-test: install-test
-	$(BIN)/ruff check orchestration simulator tests
-	$(BIN)/ruff format --check orchestration simulator tests
+test: lint
 	$(PYTEST) --durations=15
 
 # The inner loop while working: lint and every test but Spark, the browser and the tests that build
 # their own warehouses or run Dagster refreshes (markers spark, browser, slow). `make test` stays
 # the full proof and is what CI runs.
-test-fast: install-test
-	$(BIN)/ruff check orchestration simulator tests
-	$(BIN)/ruff format --check orchestration simulator tests
+test-fast: lint
 	$(PYTEST) -m "not spark and not slow and not browser" --durations=10
 
 generate: install
@@ -72,9 +68,12 @@ generate: install
 build: install
 	$(DEMO_SALT) $(BIN)/funnel build
 
+# Python with ruff, SQL with sqlfluff (.sqlfluff: dbt templater on DuckDB, a throwaway warehouse,
+# offline; scripts/sqlfluff.sh). The pre-commit hooks (.pre-commit-config.yaml) run the same tools.
 lint: install-test
 	$(BIN)/ruff check orchestration simulator tests
 	$(BIN)/ruff format --check orchestration simulator tests
+	FUNNEL_BIN=$(BIN) bash scripts/sqlfluff.sh lint
 
 # The Dagster UI, bound to localhost only; run history lives in the repo-local .dagster/. The demo
 # salt as for `make run`, so a refresh started from the UI (or the sensor, once on) builds the demo.

@@ -21,9 +21,9 @@ top_stage as (
         from rates
         where segment_type = 'all'
             and segment_value = 'all'
-            {%- if var('plan_source_system', none) is not none %}
+        {%- if var('plan_source_system', none) is not none %}
             and source_system = '{{ var("plan_source_system") }}'
-            {%- endif %}
+        {%- endif %}
     ) as ranked
     where stage_rank = 1
 
@@ -32,7 +32,8 @@ top_stage as (
 select
     source_system,
     cast({{ var('target_revenue', 1000000) }} as double) as target_revenue,
-    cast({{ dbt.date_trunc('quarter', pipeline_add_days(dbt.dateadd('month', 3, 'as_of_date'), 0)) }} as date) as next_quarter_start,
+    cast({{ dbt.date_trunc('quarter', pipeline_add_days(dbt.dateadd('month', 3, 'as_of_date'), 0)) }} as date)
+        as next_quarter_start,
     average_deal_size,
     {{ safe_divide(var('target_revenue', 1000000), 'average_deal_size') }} as deals_needed,
     stage as top_stage,
@@ -40,6 +41,8 @@ select
     {{ safe_divide(safe_divide(var('target_revenue', 1000000), 'average_deal_size'), 'win_probability') }}
         as deals_needed_at_top_stage,
     deals_per_lead,
-    {{ safe_divide(safe_divide(safe_divide(var('target_revenue', 1000000), 'average_deal_size'), 'win_probability'), 'deals_per_lead') }}
-        as leads_needed
+    {{ safe_divide(
+        safe_divide(safe_divide(var('target_revenue', 1000000), 'average_deal_size'), 'win_probability'),
+        'deals_per_lead'
+    ) }} as leads_needed
 from top_stage

@@ -15,7 +15,7 @@ daily as (
 
     select source_system, pipeline, stage, open_deals
     from {{ ref('fct_pipeline_daily') }}
-    where day = (select max(as_of_date) from as_of)
+    where day = (select max(as_of.as_of_date) from as_of)
         and open_deals <> 0
 
 ),

@@ -14,11 +14,9 @@
 {%- set grains = marts_period_grains() -%}
 {%- set cuts = [{'type': 'all', 'column': none}] + marts_funnel_segments() -%}
 {%- set batches = [] -%}
-{%- for grain in grains -%}
-    {%- for cut in cuts -%}
-        {%- do batches.append({'period_grain': grain, 'segment_type': cut.type}) -%}
-    {%- endfor -%}
-{%- endfor -%}
+{%- for grain in grains -%}{%- for cut in cuts -%}
+{%- do batches.append({'period_grain': grain, 'segment_type': cut.type}) -%}
+{%- endfor -%}{%- endfor -%}
 {%- set sorted_cuts = cuts | selectattr('many_values', 'defined') | selectattr('many_values') | list -%}
 {%- set aggregated_cuts = cuts | reject('in', sorted_cuts) | list -%}
 {%- set group_keys = 'source_system, entity_type, pipeline, period_grain, period_start, segment_type, segment_value, stage' -%}

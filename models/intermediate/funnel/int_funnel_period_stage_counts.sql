@@ -58,7 +58,8 @@ daily_counts as (
         sum(is_passed_through_entry) as entities_passed_through,
         sum(is_loss) as entities_lost_at_stage
     from stage_events
-    group by source_system, entity_type, pipeline, stage, owner_key, manager_key, team, region,
+    group by
+        source_system, entity_type, pipeline, stage, owner_key, manager_key, team, region,
         channel, product, customer_segment, deal_type, event_day
 
 ),
@@ -118,7 +119,8 @@ stage_counts as (
         cast(sum(entities_passed_through) as {{ dbt.type_bigint() }}) as entities_passed_through,
         cast(sum(entities_lost_at_stage) as {{ dbt.type_bigint() }}) as entities_lost_at_stage
     from period_rows
-    group by source_system, entity_type, pipeline, period_grain, period_start, segment_type,
+    group by
+        source_system, entity_type, pipeline, period_grain, period_start, segment_type,
         segment_value, stage
 
 )

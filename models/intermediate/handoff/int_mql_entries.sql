@@ -33,7 +33,7 @@ entries as (
         person_stage_entries.stage,
         person_stage_entries.stage_order,
         person_stage_entries.entered_at,
-        case when stage_definitions.is_lost then true else false end as is_exit
+        coalesce(stage_definitions.is_lost, false) as is_exit
     from person_stage_entries
     cross join as_of
     left join stage_definitions

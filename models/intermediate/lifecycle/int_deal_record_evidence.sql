@@ -98,7 +98,8 @@ created_closed_rows as (
         deals.source_system,
         deals.deal_id,
         case
-            when coalesce(first_versions.version_stage, deals.current_stage) = coalesce(first_versions.label_stage, deals.current_label_stage)
+            when coalesce(first_versions.version_stage, deals.current_stage)
+                = coalesce(first_versions.label_stage, deals.current_label_stage)
                 then coalesce(first_versions.stage_label, deals.current_stage_label)
         end as stage_label,
         coalesce(first_versions.version_stage, deals.current_stage) as stage,

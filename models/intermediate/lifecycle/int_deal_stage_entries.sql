@@ -2,7 +2,9 @@ with
 
 entries as (
 
-    {{ stage_entries_from_evidence(ref('int_deal_stage_evidence'), ref('stage_definitions'), 'deal_key', 'deal') }}
+    {{ stage_entries_from_evidence(
+        ref('int_deal_stage_evidence'), ref('stage_definitions'), 'deal_key', 'deal'
+    ) }}
 
 )
 

@@ -2,7 +2,9 @@ with
 
 entries as (
 
-    {{ stage_entries_from_evidence(ref('int_person_stage_evidence'), ref('stage_definitions'), 'person_key', 'person') }}
+    {{ stage_entries_from_evidence(
+        ref('int_person_stage_evidence'), ref('stage_definitions'), 'person_key', 'person'
+    ) }}
 
 )
 

@@ -88,11 +88,14 @@ final as (
         definitions.stage_order,
         -- position among the pipeline's ordered stages: "next stage" means position + 1
         case
-            when definitions.stage_order is not null then dense_rank() over (
-                partition by unioned.source_system, unioned.entity_type, unioned.pipeline,
-                    case when definitions.stage_order is null then 1 else 0 end
-                order by definitions.stage_order
-            )
+            when definitions.stage_order is not null
+                then
+                    dense_rank() over (
+                        partition by
+                            unioned.source_system, unioned.entity_type, unioned.pipeline,
+                            case when definitions.stage_order is null then 1 else 0 end
+                        order by definitions.stage_order
+                    )
         end as stage_position,
         coalesce(definitions.is_lost, false) as is_exit,
         coalesce(definitions.is_closed, false) as is_closed,

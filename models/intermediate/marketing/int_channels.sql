@@ -28,7 +28,8 @@ channels as (
     union
     select distinct channel from mapped_channels
     union
-    select distinct lower(trim(channel)) as channel from touches where channel is not null
+    select distinct lower(trim(channel)) as channel from touches
+    where channel is not null
     union
     select 'unknown' as channel
     union

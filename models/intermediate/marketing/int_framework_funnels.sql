@@ -32,9 +32,7 @@ furthest_stages as (
         max(stage_order) as furthest_stage_order,
         min(reached_at) as entered_funnel_at
     from person_stage_reach
-    group by
-        person_key,
-        source_system
+    group by person_key, source_system
 
 ),
 
@@ -43,7 +41,8 @@ people_by_channel as (
 
     select
         furthest_stages.source_system,
-        cast({{ dbt.date_trunc('month', to_business_time('furthest_stages.entered_funnel_at')) }} as date) as cohort_month,
+        cast({{ dbt.date_trunc('month', to_business_time('furthest_stages.entered_funnel_at')) }} as date)
+            as cohort_month,
         coalesce(persons.channel, 'unknown') as channel,
         furthest_stages.furthest_stage_order
     from furthest_stages
@@ -77,13 +76,14 @@ phase_reach as (
         people.channel,
         phases.phase,
         phases.phase_order,
-        sum(case when people.furthest_stage_order >= phases.phase_start_order then 1 else 0 end)
-            as persons_reached,
+        sum(case when people.furthest_stage_order >= phases.phase_start_order then 1 else 0 end) as persons_reached,
         sum(
             case
                 when people.furthest_stage_order >= phases.phase_start_order
-                    and (phases.next_phase_start_order is null
-                        or people.furthest_stage_order < phases.next_phase_start_order)
+                    and (
+                        phases.next_phase_start_order is null
+                        or people.furthest_stage_order < phases.next_phase_start_order
+                    )
                     then 1
                 else 0
             end

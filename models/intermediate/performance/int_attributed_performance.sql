@@ -29,8 +29,10 @@ as_of as (
 attribution_models as (
 
     select 'first_touch' as attribution_model
-    union all select 'last_touch'
-    union all select 'linear'
+    union all
+    select 'last_touch'
+    union all
+    select 'linear'
 
 ),
 

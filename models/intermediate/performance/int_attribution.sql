@@ -64,8 +64,10 @@ credits as (
     from ranked
     cross join (
         select 'first_touch' as attribution_model
-        union all select 'last_touch'
-        union all select 'linear'
+        union all
+        select 'last_touch'
+        union all
+        select 'linear'
     ) as models
     where models.attribution_model = 'linear'
         or (models.attribution_model = 'first_touch' and ranked.touch_rank = 1)
@@ -86,8 +88,10 @@ untouched as (
     from outcomes
     cross join (
         select 'first_touch' as attribution_model
-        union all select 'last_touch'
-        union all select 'linear'
+        union all
+        select 'last_touch'
+        union all
+        select 'linear'
     ) as models
     left join (select distinct person_key from person_touches) as touched
         on outcomes.person_key = touched.person_key

@@ -96,7 +96,8 @@ final as (
         coalesce(definitions.is_won, false) as is_won_at,
         coalesce(definitions.is_lost, false) as is_lost_at,
         coalesce(
-            {{ to_business_time('deals.qualified_at') }} < cast({{ pipeline_add_days('covering.point_date', 1) }} as timestamp),
+            {{ to_business_time('deals.qualified_at') }}
+            < cast({{ pipeline_add_days('covering.point_date', 1) }} as timestamp),
             false
         ) as is_qualified_at,
         covering.point_date = as_of.as_of_date as is_as_of

@@ -32,8 +32,8 @@ complete_points as (
     select
         replay_points.forecast_date,
         replay_points.period_end,
-        replay_points.forecast_date
-            <= {{ pipeline_add_days('as_of.as_of_date', -var('backtest_maturity_days', 180)) }} as is_mature
+        replay_points.forecast_date <= {{ pipeline_add_days('as_of.as_of_date', -var('backtest_maturity_days', 180)) }}
+            as is_mature
     from replay_points
     cross join as_of
     where replay_points.period_end <= as_of.as_of_date

@@ -34,9 +34,11 @@ cohort as (
     from reach
     inner join states
         on reach.deal_key = states.deal_key
-    where {{ to_business_time('reach.reached_at') }} < cast({{ pipeline_add_days('states.point_date', 1) }} as timestamp)
-        and {{ to_business_time('reach.reached_at') }}
-            >= cast({{ pipeline_add_days('states.point_date', 1 - var('forecast_window_days', 365)) }} as timestamp)
+    where
+        {{ to_business_time('reach.reached_at') }} < cast({{ pipeline_add_days('states.point_date', 1) }} as timestamp)
+        and {{ to_business_time('reach.reached_at') }} >= cast(
+            {{ pipeline_add_days('states.point_date', 1 - var('forecast_window_days', 365)) }} as timestamp
+        )
         and not {{ is_won_deal_stage('reach.stage') }}
 
 ),

@@ -23,8 +23,9 @@ stage_definitions as (
 final as (
 
     select
-        {{ dbt.concat(["transitions.deal_key", "':'", "cast(transitions.transition_number as " ~ dbt.type_string() ~ ")"]) }}
-            as transition_key,
+        {{ dbt.concat(
+            ["transitions.deal_key", "':'", "cast(transitions.transition_number as " ~ dbt.type_string() ~ ")"]
+        ) }} as transition_key,
         transitions.deal_key,
         transitions.source_system,
         transitions.pipeline,

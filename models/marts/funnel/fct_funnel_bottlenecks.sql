@@ -27,7 +27,7 @@ ranked as (
         -- the step losing the most entities; ties go to the earlier step
         row_number() over (
             partition by source_system, entity_type, pipeline, segment_type, segment_value, period_start
-            order by drop_off desc, stage_order
+            order by drop_off desc, stage_order asc
         ) as drop_off_rank
     from step_baselines
 

@@ -39,13 +39,15 @@ classified as (
     select
         mql_entries.*,
         case
-            when next_stage is not null and not is_next_exit and next_stage_order >= stage_orders.accepted_order
-                then case when hours_to_next_stage <= {{ sla_hours }} then 'accepted' else 'late' end
-            when next_stage is not null and not is_next_exit and next_stage_order < stage_orders.mql_order
+            when mql_entries.next_stage is not null and not mql_entries.is_next_exit
+                and mql_entries.next_stage_order >= stage_orders.accepted_order
+                then case when mql_entries.hours_to_next_stage <= {{ sla_hours }} then 'accepted' else 'late' end
+            when mql_entries.next_stage is not null and not mql_entries.is_next_exit
+                and mql_entries.next_stage_order < stage_orders.mql_order
                 then 'recycled'
-            when next_stage is not null and is_next_exit
+            when mql_entries.next_stage is not null and mql_entries.is_next_exit
                 then 'disqualified'
-            when hours_open_at_as_of <= {{ sla_hours }}
+            when mql_entries.hours_open_at_as_of <= {{ sla_hours }}
                 then 'pending'
             else 'breached'
         end as sla_status
@@ -58,8 +60,9 @@ final as (
 
     select
         -- keys
-        {{ dbt.concat(['classified.person_key', "':mql:'", 'cast(classified.mql_entry_number as ' ~ dbt.type_string() ~ ')']) }}
-            as mql_entry_key,
+        {{ dbt.concat(
+            ['classified.person_key', "':mql:'", 'cast(classified.mql_entry_number as ' ~ dbt.type_string() ~ ')']
+        ) }} as mql_entry_key,
         classified.person_key,
         classified.source_system,
         classified.mql_entry_number,

@@ -76,8 +76,10 @@ phase_reach as (
         people_phases.channel,
         phases.phase,
         phases.phase_order,
-        sum(case when people_phases.furthest_phase_order >= phases.phase_order then 1 else 0 end) as people_reached,
-        sum(case when people_phases.furthest_phase_order = phases.phase_order then 1 else 0 end) as people_furthest_in_phase
+        sum(case when people_phases.furthest_phase_order >= phases.phase_order then 1 else 0 end)
+            as people_reached,
+        sum(case when people_phases.furthest_phase_order = phases.phase_order then 1 else 0 end)
+            as people_furthest_in_phase
     from people_phases
     cross join phases
     group by

@@ -28,7 +28,9 @@ deal_values as (
         -- revenue: won in the trailing var('account_revenue_window_days') days up to the as-of date
         coalesce(sum(case
             when deals.is_won
-                and deals.closed_date > {{ pipeline_add_days('deals.as_of_date', -1 * var('account_revenue_window_days', 365)) }}
+                and deals.closed_date > {{ pipeline_add_days(
+                    'deals.as_of_date', -1 * var('account_revenue_window_days', 365)
+                ) }}
                 then deals.amount_reporting
         end), 0) as revenue_trailing_window,
         -- lifetime value to date (docs/metrics.md): sum of won amounts

@@ -49,8 +49,8 @@ forecast_deals as (
         deals.pipeline as deal_pipeline,
         deals.current_stage,
         case
-            when deals.is_won then
-                case when deals.closed_date >= as_of_periods.month_start then 'this_month' else 'this_quarter' end
+            when deals.is_won
+                then case when deals.closed_date >= as_of_periods.month_start then 'this_month' else 'this_quarter' end
             when deals.expected_close_date is null then 'no_close_date'
             when deals.expected_close_date < as_of_periods.as_of_date then 'overdue'
             when deals.expected_close_date < as_of_periods.next_month_start then 'this_month'

@@ -91,7 +91,8 @@ select
     is_over_stage_p90,
     is_past_expected_close,
     is_low_probability,
-    concat_ws(', ',
+    concat_ws(
+        ', ',
         case when is_over_stage_p90 then 'over_stage_p90' end,
         case when is_past_expected_close then 'past_expected_close' end,
         case when is_low_probability then 'low_probability' end

@@ -46,7 +46,8 @@ stage_plan as (
         rates.window_start,
         -- the top stage: the lowest-ordered stage the window measured
         row_number() over (
-            partition by target_rows.period, target_rows.source_system, target_rows.segment_type, target_rows.segment_value
+            partition by
+                target_rows.period, target_rows.source_system, target_rows.segment_type, target_rows.segment_value
             order by rates.stage_order
         ) as stage_rank
     from target_rows

@@ -8,7 +8,10 @@ source as (
 
 deduplicated as (
 
-    {{ deduplicate('source', partition_by=['_source_system', 'day', 'lower(trim(platform))', clean_id('campaign_id')]) }}
+    {{ deduplicate(
+        'source',
+        partition_by=['_source_system', 'day', 'lower(trim(platform))', clean_id('campaign_id')]
+    ) }}
 
 ),
 

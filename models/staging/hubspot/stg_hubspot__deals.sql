@@ -8,7 +8,11 @@ source as (
 
 deduplicated as (
 
-    {{ deduplicate('source', partition_by=['_source_system', clean_id('hs_object_id')], modified_at=['hs_lastmodifieddate']) }}
+    {{ deduplicate(
+        'source',
+        partition_by=['_source_system', clean_id('hs_object_id')],
+        modified_at=['hs_lastmodifieddate']
+    ) }}
 
 ),
 

@@ -46,7 +46,9 @@ renamed as (
             else {{ clean_text('value') }}
         end as property_value,
         case when lower(trim(property)) in {{ stage_properties }} then {{ clean_text('value') }} end as stage_label,
-        case when lower(trim(property)) in {{ stage_properties }} then {{ normalize_label('value') }} end as stage_label_normalized,
+        case
+            when lower(trim(property)) in {{ stage_properties }} then {{ normalize_label('value') }}
+        end as stage_label_normalized,
         {{ clean_text('source_type') }} as change_source,
 
         -- booleans

@@ -48,9 +48,13 @@ renamed as (
             else {{ clean_text('newvalue') }}
         end as new_value,
         case when lower(trim(field)) in {{ status_fields }} then {{ clean_text('oldvalue') }} end as old_stage_label,
-        case when lower(trim(field)) in {{ status_fields }} then {{ normalize_label('oldvalue') }} end as old_stage_label_normalized,
+        case
+            when lower(trim(field)) in {{ status_fields }} then {{ normalize_label('oldvalue') }}
+        end as old_stage_label_normalized,
         case when lower(trim(field)) in {{ status_fields }} then {{ clean_text('newvalue') }} end as new_stage_label,
-        case when lower(trim(field)) in {{ status_fields }} then {{ normalize_label('newvalue') }} end as new_stage_label_normalized,
+        case
+            when lower(trim(field)) in {{ status_fields }} then {{ normalize_label('newvalue') }}
+        end as new_stage_label_normalized,
 
         -- booleans
         coalesce(lower(trim(field)) in {{ status_fields }}, false) as is_status_change,
