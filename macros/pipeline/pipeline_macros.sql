@@ -39,3 +39,24 @@
         ) }}
     ) as spine
 {%- endmacro %}
+
+
+{#- The two joins that give each row its segment's own rate, else its source's 'all' rate (the
+    forecasts' fallback, docs/metrics.md): `rates` (int_stage_win_rates or its one-month sibling)
+    joined to `rows` on the rate date, source, pipeline and stage as `own` (same segment cut) and as
+    `overall` (segment_type 'all'); select coalesce(own.<rate>, overall.<rate>). -#}
+{% macro segment_rate_joins(rows, rates, own, overall, point_date, pipeline, stage) -%}
+    left join {{ rates }} as {{ own }}
+        on {{ rows }}.{{ point_date }} = {{ own }}.point_date
+        and {{ rows }}.source_system = {{ own }}.source_system
+        and {{ rows }}.{{ pipeline }} = {{ own }}.pipeline
+        and {{ rows }}.{{ stage }} = {{ own }}.stage
+        and {{ rows }}.segment_type = {{ own }}.segment_type
+        and {{ rows }}.segment_value = {{ own }}.segment_value
+    left join {{ rates }} as {{ overall }}
+        on {{ rows }}.{{ point_date }} = {{ overall }}.point_date
+        and {{ rows }}.source_system = {{ overall }}.source_system
+        and {{ rows }}.{{ pipeline }} = {{ overall }}.pipeline
+        and {{ rows }}.{{ stage }} = {{ overall }}.stage
+        and {{ overall }}.segment_type = 'all'
+{%- endmacro %}

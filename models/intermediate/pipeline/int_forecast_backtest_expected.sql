@@ -28,32 +28,10 @@ rated as (
         coalesce(own_next.win_probability_next_month, overall_next.win_probability_next_month)
             as win_probability_next_month
     from open_deals
-    left join win_rates as own
-        on open_deals.forecast_date = own.point_date
-        and open_deals.source_system = own.source_system
-        and open_deals.pipeline = own.pipeline
-        and open_deals.stage = own.stage
-        and open_deals.segment_type = own.segment_type
-        and open_deals.segment_value = own.segment_value
-    left join win_rates as overall
-        on open_deals.forecast_date = overall.point_date
-        and open_deals.source_system = overall.source_system
-        and open_deals.pipeline = overall.pipeline
-        and open_deals.stage = overall.stage
-        and overall.segment_type = 'all'
-    left join next_month_rates as own_next
-        on open_deals.forecast_date = own_next.point_date
-        and open_deals.source_system = own_next.source_system
-        and open_deals.pipeline = own_next.pipeline
-        and open_deals.stage = own_next.stage
-        and open_deals.segment_type = own_next.segment_type
-        and open_deals.segment_value = own_next.segment_value
-    left join next_month_rates as overall_next
-        on open_deals.forecast_date = overall_next.point_date
-        and open_deals.source_system = overall_next.source_system
-        and open_deals.pipeline = overall_next.pipeline
-        and open_deals.stage = overall_next.stage
-        and overall_next.segment_type = 'all'
+    {{ segment_rate_joins('open_deals', 'win_rates', 'own', 'overall', 'forecast_date', 'pipeline', 'stage') }}
+    {{ segment_rate_joins(
+        'open_deals', 'next_month_rates', 'own_next', 'overall_next', 'forecast_date', 'pipeline', 'stage'
+    ) }}
 
 ),
 

@@ -105,19 +105,7 @@ with_probability as (
         case when segmented.is_open_deal = 1 then coalesce(own.win_probability, overall.win_probability) end
             as win_probability
     from segmented
-    left join win_rates as own
-        on segmented.as_of_date = own.point_date
-        and segmented.source_system = own.source_system
-        and segmented.deal_pipeline = own.pipeline
-        and segmented.current_stage = own.stage
-        and segmented.segment_type = own.segment_type
-        and segmented.segment_value = own.segment_value
-    left join win_rates as overall
-        on segmented.as_of_date = overall.point_date
-        and segmented.source_system = overall.source_system
-        and segmented.deal_pipeline = overall.pipeline
-        and segmented.current_stage = overall.stage
-        and overall.segment_type = 'all'
+    {{ segment_rate_joins('segmented', 'win_rates', 'own', 'overall', 'as_of_date', 'deal_pipeline', 'current_stage') }}
 
 )
 

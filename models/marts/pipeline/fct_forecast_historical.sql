@@ -75,19 +75,7 @@ with_probability as (
         own.win_probability is null and overall.win_probability is not null as is_probability_fallback,
         coalesce(own.won_deals + own.lost_deals, 0) as probability_basis_deals
     from grouped
-    left join win_rates as own
-        on grouped.as_of_date = own.point_date
-        and grouped.source_system = own.source_system
-        and grouped.pipeline = own.pipeline
-        and grouped.stage = own.stage
-        and grouped.segment_type = own.segment_type
-        and grouped.segment_value = own.segment_value
-    left join win_rates as overall
-        on grouped.as_of_date = overall.point_date
-        and grouped.source_system = overall.source_system
-        and grouped.pipeline = overall.pipeline
-        and grouped.stage = overall.stage
-        and overall.segment_type = 'all'
+    {{ segment_rate_joins('grouped', 'win_rates', 'own', 'overall', 'as_of_date', 'pipeline', 'stage') }}
 
 )
 
