@@ -41,3 +41,34 @@ def test_the_readme_lists_exactly_the_published_marts() -> None:
     marts = {path.stem for path in (project / "models" / "marts").rglob("*.sql")}
     assert sorted(marts - listed) == [], "marts the README does not list"
     assert sorted(listed - marts) == [], "the README lists tables that are not marts"
+
+
+def test_the_project_carries_its_own_definitions() -> None:
+    """docs/metrics.md defines every published mart, and nothing in the repository points at a design
+    note outside it (the README, YAML, SQL and docs say docs/metrics.md)."""
+    project = Path(__file__).resolve().parents[2]
+    metrics = (project / "docs" / "metrics.md").read_text()
+    marts = {path.stem for path in (project / "models" / "marts").rglob("*.sql")}
+    assert sorted(mart for mart in marts if f"`{mart}`" not in metrics) == [], "marts docs/metrics.md omits"
+    outside = re.compile(r"semantics\.md|\.\./shared|\(semantics[,:;)]|see semantics\b")
+    pointing_out = []
+    for folder in (
+        "models",
+        "macros",
+        "seeds",
+        "analyses",
+        "tests/dbt",
+        "orchestration",
+        "simulator",
+        "docs",
+    ):
+        for path in (project / folder).rglob("*"):
+            if path.suffix in (".sql", ".yml", ".yaml", ".md", ".py") and outside.search(path.read_text()):
+                pointing_out.append(str(path.relative_to(project)))
+    for name in ("README.md", "dbt_project.yml"):
+        if outside.search((project / name).read_text()):
+            pointing_out.append(name)
+    assert pointing_out == []
+    linked = set(re.findall(r"\]\((docs/[\w./-]+?)(?:#[\w-]+)?\)", (project / "README.md").read_text()))
+    assert "docs/metrics.md" in linked
+    assert sorted(link for link in linked if not (project / link).exists()) == []
