@@ -273,7 +273,7 @@ def test_open_pipeline_and_stage_board(built: Settings) -> None:
     board = _query(
         built,
         "select stage, open_deals, total_amount, average_amount from marts.fct_stage_board "
-        "where source_system = 'fxiaoke' order by stage_order",
+        "where source_system = 'fxiaoke' and segment_type = 'all' order by stage_order",
     )
     assert board == [
         ("qualification", 2, Decimal("402.10"), _cents(402.10)),  # one amount is null

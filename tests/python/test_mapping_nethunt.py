@@ -253,7 +253,7 @@ def test_weighted_pipeline_and_stage_board(built: Settings) -> None:
     board = _query(
         built,
         "select stage, open_deals, total_amount, average_amount from marts.fct_stage_board "
-        "where source_system = 'nethunt' order by stage_order",
+        "where source_system = 'nethunt' and segment_type = 'all' order by stage_order",
     )
     assert board == [
         ("qualification", 2, 4000.0, 2000.0),
