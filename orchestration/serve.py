@@ -34,11 +34,18 @@ POLL_SECONDS = 0.2
 
 
 def prepare(settings: Settings) -> None:
-    """What the code location needs before Dagster loads it: the instance settings in DAGSTER_HOME
-    and a dbt manifest parsed from the project as it is now."""
+    """What the code location needs before Dagster loads it: the instance settings in DAGSTER_HOME,
+    its storage created, and a dbt manifest parsed from the project as it is now."""
+    from dagster import DagsterInstance
+
     from orchestration.warehouse.manifest import ensure_manifest
 
     settings.export_to_environment()
+    # Opening the instance creates its SQLite storage (tables and alembic stamp) once, here. Left
+    # to the webserver and the daemon, both would create it at the same moment on a fresh
+    # DAGSTER_HOME, and the loser exits with "table alembic_version already exists".
+    with DagsterInstance.get():
+        pass
     ensure_manifest(settings)
 
 

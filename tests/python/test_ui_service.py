@@ -254,3 +254,28 @@ def test_a_child_that_exits_stops_the_others_with_exit_code_1() -> None:
     assert said == ["sh exited with code 3; the others were stopped"]
     assert time.monotonic() - started < 10
     assert _running("sleep 3003") == []
+
+
+def test_prepare_creates_the_instance_storage_before_the_webserver_and_daemon_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a fresh DAGSTER_HOME the webserver and the daemon would each create the SQLite storage at
+    the same moment, and the loser exits ("table alembic_version already exists"): prepare creates it
+    first, so both only open it."""
+    import sqlite3
+
+    from conftest import settings_in
+
+    from orchestration import serve
+
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # prepare exports the settings
+    monkeypatch.setattr("orchestration.warehouse.manifest.ensure_manifest", lambda settings: None)
+    settings = settings_in(tmp_path)
+    serve.prepare(settings)
+    databases = sorted(
+        path.relative_to(settings.dagster_home).as_posix() for path in settings.dagster_home.rglob("*.db")
+    )
+    assert databases == ["history/runs.db", "history/runs/index.db", "schedules/schedules.db"]
+    for database in databases:
+        with sqlite3.connect(settings.dagster_home / database) as connection:
+            assert connection.execute("select count(*) from alembic_version").fetchone() == (1,), database
