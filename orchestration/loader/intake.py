@@ -6,7 +6,7 @@ The load of one file itself is load.py's ``_load_file``, passed in as ``load_fil
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -81,30 +81,18 @@ def load_archive(
     load_file: LoadFile,
 ) -> Iterator[FileResult]:
     """Each member of an archive, loaded like a plain file; settled when the archive is."""
-    try:
-        before = settle.stamp(archive.path)
-    except OSError as exc:
-        yield record_verdict(con, run_id, archive.relative, FAILED, f"{archive.relative}: {first_line(exc)}")
-        return
-    age = settle.too_recent(before, settle_seconds)
-    if age is not None:
-        message = settle.recent_message(archive.relative, age, settle_seconds)
-        yield record_verdict(con, run_id, archive.relative, NOT_SETTLED, message)
+    before = yield from _settled_container(con, run_id, archive.path, archive.relative, settle_seconds)
+    if before is None:
         return
 
     def plan_member(source_file: str, match_relative: str) -> LandedFile | None:
         return landed(landing_dir / match_relative, source_file, sources, match_relative)
 
-    for number, entry in enumerate(archives.entries(archive, plan_member, limits)):
-        if isinstance(entry, Verdict):
-            status, message = entry.status, entry.message
-            after = settle.current(archive.path)
-            if status == REFUSED and after != before:  # an archive still being written reads as corrupt
-                status, message = NOT_SETTLED, settle.changed_message(archive.relative, before, after)
-            yield record_verdict(con, run_id, entry.source_file, status, message)
-        else:
-            entry.stamp = before
-            yield _unsettled_failure_deferred(con, run_id, entry, load_file(entry, f"{tag}_{number}"))
+    # An archive still being written reads as corrupt (refused).
+    entries = archives.entries(archive, plan_member, limits)
+    yield from _load_members(
+        con, run_id, tag, archive.path, archive.relative, before, entries, REFUSED, load_file
+    )
 
 
 def load_workbook(
@@ -117,29 +105,60 @@ def load_workbook(
     load_file: LoadFile,
 ) -> Iterator[FileResult]:
     """Each sheet of a workbook, loaded like a plain file; settled when the workbook is."""
-    try:
-        before = settle.stamp(workbook.path)
-    except OSError as exc:
-        yield record_verdict(
-            con, run_id, workbook.relative, FAILED, f"{workbook.relative}: {first_line(exc)}"
-        )
-        return
-    age = settle.too_recent(before, settle_seconds)
-    if age is not None:
-        message = settle.recent_message(workbook.relative, age, settle_seconds)
-        yield record_verdict(con, run_id, workbook.relative, NOT_SETTLED, message)
+    before = yield from _settled_container(con, run_id, workbook.path, workbook.relative, settle_seconds)
+    if before is None:
         return
     scope = workbooks.in_scope(workbook.path, workbook.relative, sources)
 
     def plan_sheet(sheet: str, header: list[str]) -> workbooks.Candidate | str:
         return workbooks.recognise(scope, sheet, header)
 
-    for number, entry in enumerate(workbooks.entries(workbook, plan_sheet)):
+    # A workbook still being written fails to open.
+    entries = workbooks.entries(workbook, plan_sheet)
+    yield from _load_members(
+        con, run_id, tag, workbook.path, workbook.relative, before, entries, FAILED, load_file
+    )
+
+
+def _settled_container(
+    con: duckdb.DuckDBPyConnection, run_id: str, path: Path, relative: str, settle_seconds: float
+) -> Generator[FileResult, None, settle.Stamp | None]:
+    """The stamp of an archive or a workbook taken before any read, or None once its ledger row
+    says why it is not read now (gone or unreadable: failed; modified too recently: not_settled)."""
+    try:
+        before = settle.stamp(path)
+    except OSError as exc:
+        yield record_verdict(con, run_id, relative, FAILED, f"{relative}: {first_line(exc)}")
+        return None
+    age = settle.too_recent(before, settle_seconds)
+    if age is not None:
+        yield record_verdict(
+            con, run_id, relative, NOT_SETTLED, settle.recent_message(relative, age, settle_seconds)
+        )
+        return None
+    return before
+
+
+def _load_members(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    tag: str,
+    path: Path,
+    relative: str,
+    before: settle.Stamp,
+    entries: Iterable[LandedFile | Verdict],
+    unsettled_status: str,
+    load_file: LoadFile,
+) -> Iterator[FileResult]:
+    """Load each member (archive member or sheet) like a plain file stamped with its container's
+    stamp; a verdict is recorded, and one with `unsettled_status` while the container changed
+    is not_settled: the container was still being written."""
+    for number, entry in enumerate(entries):
         if isinstance(entry, Verdict):
             status, message = entry.status, entry.message
-            after = settle.current(workbook.path)
-            if status == FAILED and after != before:  # a workbook still being written reads as corrupt
-                status, message = NOT_SETTLED, settle.changed_message(workbook.relative, before, after)
+            after = settle.current(path)
+            if status == unsettled_status and after != before:
+                status, message = NOT_SETTLED, settle.changed_message(relative, before, after)
             yield record_verdict(con, run_id, entry.source_file, status, message)
         else:
             entry.stamp = before
