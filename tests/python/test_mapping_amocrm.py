@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -94,3 +95,14 @@ def test_amocrm_stage_labels_land(tmp_path: Path) -> None:
     assert labels["Успешно реализовано"] == "closed_won"
     assert labels["Закрыто и не реализовано"] == "closed_lost"
     assert len(labels) == 7
+
+
+def test_the_main_contact_name_stays_in_extra_and_never_becomes_an_id(tmp_path: Path) -> None:
+    """Основной контакт is a customer's name: ids reach the marts as written, so it must not feed
+    person_id (staging does not read _extra)."""
+    con, _ = _load(tmp_path)
+    rows = con.execute(
+        "select deal_id, person_id, _extra from raw.generic__deals order by deal_id"
+    ).fetchall()
+    assert [(deal, person) for deal, person, _ in rows] == [("1001", None), ("1002", None), ("1003", None)]
+    assert [json.loads(extra)["Основной контакт"] for *_, extra in rows] == ["Мария Иванова", None, None]

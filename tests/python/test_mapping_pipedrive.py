@@ -88,7 +88,22 @@ def test_pipedrive_status_lands_and_unknown_columns_go_to_extra(tmp_path: Path) 
         "select status, _extra from raw.generic__deals where deal_id = '3'"
     ).fetchone()
     assert status == "lost"
-    assert json.loads(extra) == {"Deal - Lost reason": "No budget"}
+    assert json.loads(extra) == {"Deal - Contact person": None, "Deal - Lost reason": "No budget"}
+
+
+def test_the_contact_name_stays_in_extra_and_never_becomes_an_id(tmp_path: Path) -> None:
+    """The "Deal - Contact person" column is a customer's name: ids reach the marts as written, so it must not
+    feed person_id (staging does not read _extra)."""
+    con = _load(tmp_path)
+    rows = con.execute(
+        "select deal_id, person_id, _extra from raw.generic__deals order by deal_id"
+    ).fetchall()
+    assert [(deal, person) for deal, person, _ in rows] == [("1", None), ("2", None), ("3", None)]
+    assert [json.loads(extra)["Deal - Contact person"] for *_, extra in rows] == [
+        "John Smith",
+        "Jane Roe",
+        None,
+    ]
 
 
 def test_pipedrive_stage_labels_land_once(tmp_path: Path) -> None:
