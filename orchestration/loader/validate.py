@@ -163,12 +163,20 @@ def _date(v: str, options: ParseOptions) -> str:
     return f"coalesce({', '.join(tries)})"
 
 
-def _scale(column: Column, options: ParseOptions, expr: str) -> str:
-    # Generic deals store probability on 0-100 like Salesforce, so staging divides by 100 for
-    # every source; a mapping that writes 0-1 says probability_scale: 1 and is multiplied here.
-    if column.name == "probability" and options.probability_scale == 1:
-        return f"round({expr} * 100, 9)"
-    return expr
+_PERCENT_SIGN = r"\s*%$"
+
+
+def _probability(v: str, options: ParseOptions) -> str:
+    """Generic deals store probability on 0-100 like Salesforce, so staging divides by 100 for every
+    source. A value written with a percent sign ("80%", "80 %", Fxiaoke's 赢率) is that percentage
+    whatever the scale; otherwise a mapping that writes 0-1 says probability_scale: 1 and is
+    multiplied here."""
+    unsigned = f"regexp_replace({v}, {literal(_PERCENT_SIGN)}, '')"
+    n = f"try_cast({_number_text(unsigned, options)} as double)"
+    value = f"case when isfinite({n}) then {n} end"
+    if options.probability_scale != 1:
+        return value
+    return f"case when regexp_matches({v}, {literal(_PERCENT_SIGN)}) then {value} else round({value} * 100, 9) end"
 
 
 def typed(column: Column, v: str, options: ParseOptions) -> str:
@@ -176,12 +184,14 @@ def typed(column: Column, v: str, options: ParseOptions) -> str:
         return _timestamp(v, options)
     if column.type == "date":
         return _date(v, options)
+    if column.name == "probability" and column.type == "decimal":
+        return _probability(v, options)
     if column.type in ("decimal", "integer"):
         n = f"try_cast({_number_text(v, options)} as double)"
         if column.type == "integer":
             whole = f"isfinite({n}) and {n} = trunc({n}) and abs({n}) < 9.2e18"
             return f"case when {whole} then cast({n} as bigint) end"
-        return _scale(column, options, f"case when isfinite({n}) then {n} end")
+        return f"case when isfinite({n}) then {n} end"
     return v  # id, text, boolean stay text; staging owns their spellings
 
 

@@ -52,6 +52,37 @@ def test_mapping_in_the_landing_tree_applies_to_its_folder(tmp_path: Path) -> No
     assert reason == "above_max:probability; invalid_boolean:is_deleted"
 
 
+@pytest.mark.parametrize(
+    ("scale", "written", "stored"),
+    [
+        ("1", ["0.35", "35%", "7.5 %", "100%"], [35.0, 35.0, 7.5, 100.0]),  # the sign says percent
+        ("100", ["35", "35%", "7,5 %", "0%"], [35.0, 35.0, 7.5, 0.0]),
+    ],
+)
+def test_a_percent_sign_makes_a_probability_a_percentage_whatever_the_scale(
+    tmp_path: Path, scale: str, written: list[str], stored: list[float]
+) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    mapping = tmp_path / "deals.yml"
+    decimal = "," if scale == "100" else "."
+    mapping.write_text(
+        "source_system: sheet\n"
+        f"defaults: {{probability_scale: {scale}, delimiter: ';', decimal_separator: '{decimal}'}}\n"
+        "files:\n"
+        "  - {match: '*.csv', entity: deals, columns: {Id: deal_id, Stage: stage, P: probability, "
+        "Created: created_at}}\n"
+    )
+    rows = [f"d{n};Open;{value};2024-06-01" for n, value in enumerate([*written, "150%", "%"])]
+    (landing / "deals.csv").write_text("Id;Stage;P;Created\n" + "\n".join(rows) + "\n")
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"))
+    load_folder(con, landing, mappings=[mapping])
+    got = con.execute("select probability from raw.generic__deals order by deal_id").fetchall()
+    assert [value for (value,) in got] == stored
+    reasons = con.execute("select reason from loader.quarantine order by row_number").fetchall()
+    assert reasons == [("above_max:probability",), ("unparseable_number:probability",)]
+
+
 def test_tab_separated_utf16_file_is_transcoded(tmp_path: Path) -> None:
     landing = tmp_path / "landing"
     landing.mkdir()

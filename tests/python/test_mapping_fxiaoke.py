@@ -109,12 +109,27 @@ def test_fxiaoke_deals_parse_shanghai_times_and_amounts(tmp_path: Path) -> None:
     ]
     (extra,) = con.execute("select _extra from raw.generic__deals where deal_id = 'SJ20240120001'").fetchone()
     assert json.loads(extra) == {
-        "赢率": "0%",
         "所属部门": "华东销售部",
         "输单原因": "价格过高",
         "阶段变更时间": "2024-02-27 17:45",
         "生命状态": "正常",
     }
+
+
+def test_win_rate_percentages_are_probabilities(tmp_path: Path) -> None:
+    """赢率 is written with its percent sign: "80%" is stored as 80 (raw probabilities are 0-100)."""
+    con, _ = _load(tmp_path)
+    rows = con.execute("select deal_id, probability from raw.generic__deals order by deal_id").fetchall()
+    assert rows == [
+        ("SJ20240105001", 80.0),
+        ("SJ20240112001", 100.0),
+        ("SJ20240120001", 0.0),
+        ("SJ20240202001", 50.0),
+        ("SJ20240220001", 30.0),
+        ("SJ20240226001", 100.0),
+        ("SJ20240301001", 10.0),
+        ("SJ20240315001", 10.0),
+    ]
 
 
 def test_amount_with_a_currency_sign_is_quarantined_with_the_canonical_field_name(tmp_path: Path) -> None:
@@ -263,13 +278,16 @@ def test_win_rate_and_revenue_per_owner(built: Settings) -> None:
 
 @pytest.mark.slow
 def test_open_pipeline_and_stage_board(built: Settings) -> None:
-    # 赢率 stays in _extra ("80%" is no number), so no open deal has a probability: weighted 0
+    # 赢率 ("80%") is the probability: open amounts in USD x 80%, 50%, 30% and 10% (the other
+    # qualification deal has no amount, so it weighs nothing but has a probability)
     weighted = _query(
         built,
         "select open_deals, open_amount, weighted_amount, deals_without_probability "
         "from marts.fct_forecast_weighted where source_system = 'fxiaoke' and segment_type = 'all'",
     )
-    assert weighted == [(5, OPEN_USD, 0.0, 5)]
+    assert weighted == [
+        (5, OPEN_USD, pytest.approx(16083.84 * 0.8 + 6045.57 * 0.5 + 1145.84 * 0.3 + 402.10 * 0.1), 0)
+    ]
     board = _query(
         built,
         "select stage, open_deals, total_amount, average_amount from marts.fct_stage_board "
