@@ -18,28 +18,10 @@ deal_channels as (
 
 ),
 
--- the entry that closed the deal: its last entry while it is closed
-last_entries as (
+-- the entry that closed the deal (a won deal's win, not its later delivery)
+closings as (
 
-    select
-        deal_key,
-        max(entry_sequence) as last_sequence
-    from deal_entries
-    group by deal_key
-
-),
-
-closing_entries as (
-
-    select
-        entries.deal_key,
-        entries.entered_at as closed_at,
-        entries.entry_sequence
-    from deal_entries as entries
-    inner join last_entries
-        on entries.deal_key = last_entries.deal_key
-        and entries.entry_sequence = last_entries.last_sequence
-    where entries.stage in ('closed_won', 'closed_lost', 'delivery')
+    select * from {{ ref('int_deal_closings') }}
 
 ),
 
@@ -51,9 +33,9 @@ lost_at as (
         entries.stage as lost_at_stage,
         row_number() over (partition by entries.deal_key order by entries.entry_sequence desc) as recency_rank
     from deal_entries as entries
-    inner join closing_entries
-        on entries.deal_key = closing_entries.deal_key
-        and entries.entry_sequence < closing_entries.entry_sequence
+    inner join closings
+        on entries.deal_key = closings.deal_key
+        and entries.entry_sequence < closings.closing_sequence
     where entries.stage_order is not null
         and not {{ is_won_deal_stage('entries.stage') }}
 
@@ -89,14 +71,14 @@ final as (
         deal_records.is_fx_rate_missing,
         deal_records.probability,
         case when deal_records.is_lost then lost_at.lost_at_stage end as lost_at_stage,
-        case when deal_records.is_closed then closing_entries.closed_at end as closed_at,
+        case when deal_records.is_closed then closings.closed_at end as closed_at,
         deal_records.deal_type_label,
         deal_records.status
     from deal_records
     left join deal_channels
         on deal_records.deal_key = deal_channels.deal_key
-    left join closing_entries
-        on deal_records.deal_key = closing_entries.deal_key
+    left join closings
+        on deal_records.deal_key = closings.deal_key
     left join lost_at
         on deal_records.deal_key = lost_at.deal_key
         and lost_at.recency_rank = 1
