@@ -223,7 +223,9 @@ def test_forecast_backtest_accuracy_recomputes_from_truth(con, truth, source):
         """,
         [source],
     ).fetchone()
-    assert got[0] == len(rows) >= 10
+    # a month end is scored when every deal open then had a P: its stage had an open deal at an earlier
+    # month end of the window (the first months and rare pipelines have none)
+    assert got[0] == len(rows) >= 8
     assert got[1:3] == (pytest.approx(expected), actual)
     assert got[3] == pytest.approx((expected - actual) / actual)
     assert got[4:] == (len(errors), pytest.approx(sum(errors) / len(errors)))
@@ -249,3 +251,23 @@ def test_stage_board_and_daily_snapshot_agree_with_open_deals(con, truth, source
         [source],
     ).fetchone()[0]
     assert daily == exp["open_count"]
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_the_historical_forecast_is_calibrated_on_the_simulation(con, truth, source):
+    """P(won | open in stage) forecasts the eventual wins of the deals open at each scored month end within 35%
+    of what the simulation says those deals became. (The cohort rate won / (won + lost) ran 3.2x high on this
+    company: it leaves out the deals that stall, and they are most of the deals open at a month end.)"""
+    rows = con.execute(
+        """
+        select strftime(forecast_date, '%Y-%m'), expected_eventual_wins
+        from marts.fct_forecast_backtest
+        where source_system = ? and segment_type = 'all' and is_mature and unrated_deals = 0
+        """,
+        [source],
+    ).fetchall()
+    by_month_end = truth["deals"]["pipeline"]["forecast_backtest"]["by_month_end"]
+    expected = sum(e for _, e in rows)
+    actual = sum(by_month_end[month]["won_eventually"] for month, _ in rows)
+    assert len(rows) >= 6 and actual >= 30
+    assert abs(expected / actual - 1) <= 0.35, (expected, actual)

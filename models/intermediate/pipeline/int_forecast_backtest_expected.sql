@@ -8,7 +8,7 @@ open_deals as (
 
 win_rates as (
 
-    select * from {{ ref('int_stage_win_rates') }}
+    select * from {{ ref('int_stage_open_win_rates') }}
 
 ),
 
@@ -19,7 +19,7 @@ next_month_rates as (
 ),
 
 -- each open deal with the two probabilities known at the forecast date, the segment's own else the 'all' cut:
--- P(won | stage) of the historical forecast (eventual) and P(won in the next month | open in stage)
+-- P(won | open in stage) of the historical forecast (eventual) and P(won in the next month | open in stage)
 rated as (
 
     select

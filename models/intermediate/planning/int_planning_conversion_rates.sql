@@ -24,8 +24,8 @@ lead_rates as (
 
 ),
 
--- P(won | reached k) at the as-of point, over all pipelines: the forecast's stage win rates
--- (int_stage_win_rates, window var('forecast_window_days')), so plan and forecast agree
+-- P(won | reached k) at the as-of point, over all pipelines: the cohort stage win rates
+-- (int_stage_win_rates, window var('forecast_window_days')); the deals must reach the stage
 stage_rates as (
 
     select

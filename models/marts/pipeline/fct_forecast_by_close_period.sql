@@ -23,7 +23,7 @@ as_of as (
 
 win_rates as (
 
-    select * from {{ ref('int_stage_win_rates') }}
+    select * from {{ ref('int_stage_open_win_rates') }}
 
 ),
 
@@ -96,8 +96,8 @@ segmented as (
 
 ),
 
--- historical forecast (docs/metrics.md): P(won | current stage) of the segment's cohort, else of the source's
--- 'all' cohort, as fct_forecast_historical takes it
+-- historical forecast (docs/metrics.md): P(won | open in current stage) of the segment, else of the source's
+-- 'all' cut, as fct_forecast_historical takes it
 with_probability as (
 
     select

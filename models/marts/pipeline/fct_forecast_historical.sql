@@ -14,7 +14,7 @@ states as (
 
 win_rates as (
 
-    select * from {{ ref('int_stage_win_rates') }}
+    select * from {{ ref('int_stage_open_win_rates') }}
 
 ),
 
@@ -66,14 +66,15 @@ grouped as (
 
 ),
 
--- P of the segment's own cohort; when it has no closed cohort deal, the source's 'all' cohort
+-- P(won | open in stage) of the segment's own deals; when none was open in the stage at a month end of the
+-- window, the source's 'all' rate
 with_probability as (
 
     select
         grouped.*,
         coalesce(own.win_probability, overall.win_probability) as win_probability,
         own.win_probability is null and overall.win_probability is not null as is_probability_fallback,
-        coalesce(own.won_deals + own.lost_deals, 0) as probability_basis_deals
+        coalesce(own.open_deal_months, 0) as probability_basis_deal_months
     from grouped
     {{ segment_rate_joins('grouped', 'win_rates', 'own', 'overall', 'as_of_date', 'pipeline', 'stage') }}
 
@@ -90,7 +91,7 @@ select
     open_amount,
     win_probability,
     is_probability_fallback,
-    probability_basis_deals,
+    probability_basis_deal_months,
     -- historical forecast (docs/metrics.md): expected wins = sum of P over open deals, revenue = sum amount x P
     open_deals * win_probability as expected_wins,
     open_amount * win_probability as expected_revenue
