@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import duckdb
 import pytest
 from filelock import FileLock
 
@@ -92,13 +93,23 @@ def settings_in(directory: Path, **extra: str) -> Settings:
     return Settings.from_env(env)
 
 
-def load_and_build(settings: Settings, landing: Path) -> None:
-    """Load every export under `landing` (none may fail) and build the whole project."""
+def load_and_build(settings: Settings, landing: Path, mappings: Sequence[Path] = ()) -> None:
+    """Load every export under `landing` (none may fail) and build the whole project, its data tests
+    included."""
     from orchestration.pipeline import build_models, load_exports
 
-    report = load_exports(settings, landing, [])
+    report = load_exports(settings, landing, list(mappings))
     assert not report.failed, [r.message for r in report.failed]
     build_models(settings)
+
+
+def query(settings: Settings, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    """Rows of `sql` on the settings' warehouse, opened read-only for this one query."""
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
 
 
 @pytest.fixture

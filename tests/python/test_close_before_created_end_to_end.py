@@ -9,9 +9,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import settings_in
+from conftest import query, settings_in
 
 from orchestration.pipeline import build_models, load_exports
 from orchestration.settings import Settings
@@ -45,26 +44,18 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, object]:
     return settings, report
 
 
-def _query(settings: Settings, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 def test_close_before_created_deals_load_and_the_ledger_reconciles(built) -> None:
     settings, report = built
     opportunities = report.by_file()["salesforce/Opportunity.csv"]
     assert (opportunities.rows_read, opportunities.rows_loaded, opportunities.rows_quarantined) == (5, 5, 0)
     hubspot = report.by_file()["hubspot/deals.csv"]
     assert (hubspot.rows_read, hubspot.rows_loaded, hubspot.rows_quarantined) == (1, 1, 0)
-    assert _query(settings, "select count(*) from loader.quarantine") == [(0,)]
+    assert query(settings, "select count(*) from loader.quarantine") == [(0,)]
 
 
 def test_staging_flags_exactly_the_close_before_created_deals(built) -> None:
     settings, _ = built
-    rows = _query(
+    rows = query(
         settings,
         "select deal_id, is_close_before_created, has_future_created_at "
         "from staging.stg_salesforce__opportunities order by deal_id",
@@ -80,7 +71,7 @@ def test_staging_flags_exactly_the_close_before_created_deals(built) -> None:
 
 def test_the_data_quality_mart_counts_them_with_example_ids(built) -> None:
     settings, _ = built
-    assert _query(settings, "select * from marts.fct_data_quality_flags order by source_system") == [
+    assert query(settings, "select * from marts.fct_data_quality_flags order by source_system") == [
         ("hubspot", "deal", "close_before_created", 1, HUBSPOT_IMPORTED),
         ("salesforce", "deal", "close_before_created", 2, f"{IMPORTED_WON}, {ENTERED_LATE}"),
     ]
@@ -88,7 +79,7 @@ def test_the_data_quality_mart_counts_them_with_example_ids(built) -> None:
 
 def test_they_reach_the_marts_as_won_and_open_without_a_cycle(built) -> None:
     settings, _ = built
-    deals = _query(
+    deals = query(
         settings,
         f"select deal_id, is_won, is_open, days_to_close from marts.dim_deals "
         f"where deal_id in ('{IMPORTED_WON}', '{ENTERED_LATE}', '{GLOBEX_WON}') order by deal_id",
@@ -97,12 +88,12 @@ def test_they_reach_the_marts_as_won_and_open_without_a_cycle(built) -> None:
     assert deals[0][3] == pytest.approx(GLOBEX_CYCLE_DAYS)
     # The imported deal is won but has no cycle (its close is 2.5 years before its creation).
     assert deals[1:] == [(IMPORTED_WON, True, False, None), (ENTERED_LATE, False, True, None)]
-    cycles = _query(
+    cycles = query(
         settings,
         f"select deal_id, sales_cycle_days from intermediate.int_deals_enriched where deal_id = '{IMPORTED_WON}'",
     )
     assert cycles == [(IMPORTED_WON, None)]
-    hubspot = _query(
+    hubspot = query(
         settings,
         f"select is_won, amount_reporting, days_to_close from marts.dim_deals where deal_id = '{HUBSPOT_IMPORTED}'",
     )
@@ -112,7 +103,7 @@ def test_they_reach_the_marts_as_won_and_open_without_a_cycle(built) -> None:
 def test_win_counts_keep_them_and_cycle_averages_leave_them_out(built) -> None:
     settings, _ = built
     # Grace Hopper owns both won deals: two wins, 8000 + 5000 revenue, and a cycle of Globex alone.
-    row = _query(
+    row = query(
         settings,
         "select deals_won, revenue, sales_cycle_days_mean, sales_cycle_days_median "
         "from marts.fct_rep_performance where level = 'owner' and level_value = 'salesforce:0055g00000Own02AAA'",
@@ -128,7 +119,7 @@ def test_amounts_keep_their_cents_as_the_export_writes_them(built) -> None:
     """The real-format export writes "12500.50", "8000" and "" (no amount): staged as 12500.5, 8000.0
     and null, in the deal's currency and in the reporting currency (USD, rate 1)."""
     settings, _ = built
-    rows = _query(
+    rows = query(
         settings,
         "select deal_id, amount, amount_reporting from staging.stg_salesforce__opportunities "
         "where deal_id in ('0065g00000AbCdEAAV', '0065g00000AbCdFAAV', '0065g00000AbCdGAAV') order by deal_id",

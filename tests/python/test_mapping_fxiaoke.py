@@ -12,10 +12,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import settings_in
+from conftest import load_and_build, query, settings_in
 
 from orchestration.loader import load_folder
-from orchestration.pipeline import build_models, load_exports
 from orchestration.settings import Settings
 
 ROOT = Path(__file__).parents[2]
@@ -214,9 +213,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("fxiaoke")
     shutil.copytree(FIXTURE, root / "landing")
     settings = settings_in(root, FUNNEL_AS_OF=AS_OF)
-    report = load_exports(settings, root / "landing", [MAPPING])
-    assert not report.failed, [r.message for r in report.failed]
-    build_models(settings)  # the whole project, its data tests included
+    load_and_build(settings, root / "landing", [MAPPING])
     return settings
 
 
@@ -225,17 +222,9 @@ def _cents(value: float) -> object:
     return pytest.approx(value, abs=0.001)
 
 
-def _query(settings: Settings, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.mark.slow
 def test_cohort_funnel_counts_reach_and_open_deals(built: Settings) -> None:
-    rows = _query(
+    rows = query(
         built,
         "select stage, sum(entities_reached), sum(entities_lost_at_stage), sum(entities_open_at_stage) "
         "from marts.fct_funnel_cohort where source_system = 'fxiaoke' and entity_type = 'deal' "
@@ -246,7 +235,7 @@ def test_cohort_funnel_counts_reach_and_open_deals(built: Settings) -> None:
 
 @pytest.mark.slow
 def test_cohorts_are_the_months_deals_entered_the_funnel(built: Settings) -> None:
-    rows = _query(
+    rows = query(
         built,
         "select cast(period_start as varchar), max(entities_in_cohort) from marts.fct_funnel_cohort "
         "where source_system = 'fxiaoke' and period_grain = 'month' and segment_type = 'all' "
@@ -258,7 +247,7 @@ def test_cohorts_are_the_months_deals_entered_the_funnel(built: Settings) -> Non
 @pytest.mark.slow
 def test_win_rate_and_revenue_per_owner(built: Settings) -> None:
     # 张伟 lost one; 李娜 and 王芳 won one each: 2 won, 1 lost over the source -> win rate 2 / 3
-    rows = _query(
+    rows = query(
         built,
         "select level_value, deals_won, deals_lost, win_rate, revenue, open_deals, open_pipeline_amount "
         "from marts.fct_rep_performance where level = 'owner' and source_system = 'fxiaoke' order by level_value",
@@ -268,7 +257,7 @@ def test_win_rate_and_revenue_per_owner(built: Settings) -> None:
         ("fxiaoke:李娜", 1, 0, 1.0, _cents(7604.21), 2, _cents(1145.84 + 402.10)),
         ("fxiaoke:王芳", 1, 0, 1.0, _cents(28114.17), 1, _cents(6045.57)),
     ]
-    totals = _query(
+    totals = query(
         built,
         "select sum(deals_won), sum(deals_lost) from marts.fct_rep_performance "
         "where level = 'owner' and source_system = 'fxiaoke'",
@@ -280,7 +269,7 @@ def test_win_rate_and_revenue_per_owner(built: Settings) -> None:
 def test_open_pipeline_and_stage_board(built: Settings) -> None:
     # 赢率 ("80%") is the probability: open amounts in USD x 80%, 50%, 30% and 10% (the other
     # qualification deal has no amount, so it weighs nothing but has a probability)
-    weighted = _query(
+    weighted = query(
         built,
         "select open_deals, open_amount, weighted_amount, deals_without_probability "
         "from marts.fct_forecast_weighted where source_system = 'fxiaoke' and segment_type = 'all'",
@@ -288,7 +277,7 @@ def test_open_pipeline_and_stage_board(built: Settings) -> None:
     assert weighted == [
         (5, OPEN_USD, pytest.approx(16083.84 * 0.8 + 6045.57 * 0.5 + 1145.84 * 0.3 + 402.10 * 0.1), 0)
     ]
-    board = _query(
+    board = query(
         built,
         "select stage, open_deals, total_amount, average_amount from marts.fct_stage_board "
         "where source_system = 'fxiaoke' and segment_type = 'all' order by stage_order",
@@ -305,13 +294,13 @@ def test_open_pipeline_and_stage_board(built: Settings) -> None:
 def test_chinese_lead_sources_map_to_channels(built: Settings) -> None:
     """商机来源 through the mapping's channel_labels: 展会 events (0105, 0226), 老客户介绍 referral
     (0112, 0301), 官网 organic_search (0120, 0202, 0315), 电话营销 outbound (0220)."""
-    rows = _query(
+    rows = query(
         built,
         "select channel, count(*) from intermediate.int_deals where source_system = 'fxiaoke' "
         "group by channel order by channel",
     )
     assert rows == [("events", 2), ("organic_search", 3), ("outbound", 1), ("referral", 2)]
-    cut = _query(
+    cut = query(
         built,
         "select segment_value, sum(entities_reached) from marts.fct_funnel_cohort "
         "where source_system = 'fxiaoke' and entity_type = 'deal' and period_grain = 'month' "

@@ -10,10 +10,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import settings_in
+from conftest import load_and_build, query, settings_in
 
 from orchestration.loader import load_folder
-from orchestration.pipeline import build_models, load_exports
 from orchestration.settings import Settings
 
 ROOT = Path(__file__).parents[2]
@@ -190,23 +189,13 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     root = tmp_path_factory.mktemp("nethunt")
     shutil.copytree(FIXTURE, root / "landing")
     settings = settings_in(root, FUNNEL_AS_OF=AS_OF)
-    report = load_exports(settings, root / "landing", [MAPPING])
-    assert not report.failed, [r.message for r in report.failed]
-    build_models(settings)  # the whole project, its data tests included
+    load_and_build(settings, root / "landing", [MAPPING])
     return settings
-
-
-def _query(settings: Settings, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.mark.slow
 def test_cohort_funnel_counts_reach_losses_and_open_deals(built: Settings) -> None:
-    rows = _query(
+    rows = query(
         built,
         "select stage, sum(entities_reached), sum(entities_lost_at_stage), sum(entities_open_at_stage) "
         "from marts.fct_funnel_cohort where source_system = 'nethunt' and entity_type = 'deal' "
@@ -217,7 +206,7 @@ def test_cohort_funnel_counts_reach_losses_and_open_deals(built: Settings) -> No
 
 @pytest.mark.slow
 def test_cohorts_are_the_months_deals_were_created(built: Settings) -> None:
-    rows = _query(
+    rows = query(
         built,
         "select cast(period_start as varchar), max(entities_in_cohort) from marts.fct_funnel_cohort "
         "where source_system = 'nethunt' and period_grain = 'month' and segment_type = 'all' "
@@ -229,7 +218,7 @@ def test_cohorts_are_the_months_deals_were_created(built: Settings) -> None:
 @pytest.mark.slow
 def test_win_rate_and_revenue_per_owner(built: Settings) -> None:
     # Mark Levin: won 02 (8000) and 06 (15000), lost 03 -> 2 / 3; Olena Kovalenko: lost 07 -> 0 / 1.
-    rows = _query(
+    rows = query(
         built,
         "select level_value, deals_won, deals_lost, win_rate, revenue, open_deals, open_pipeline_amount "
         "from marts.fct_rep_performance where level = 'owner' and source_system = 'nethunt' order by level_value",
@@ -244,13 +233,13 @@ def test_win_rate_and_revenue_per_owner(built: Settings) -> None:
 def test_weighted_pipeline_and_stage_board(built: Settings) -> None:
     # Open amount 12000 + 20000 + 1500 + 4000 + 2500 = 40000 (USD, rate 1); weighted
     # 12000 x 0.75 + 20000 x 0.5 + 1500 x 0.1 + 4000 x 0.2 + 2500 x 0.05 = 20075.
-    weighted = _query(
+    weighted = query(
         built,
         "select open_deals, open_amount, weighted_amount, deals_without_probability "
         "from marts.fct_forecast_weighted where source_system = 'nethunt' and segment_type = 'all'",
     )
     assert weighted == [(5, 40000.0, pytest.approx(20075.0), 0)]
-    board = _query(
+    board = query(
         built,
         "select stage, open_deals, total_amount, average_amount from marts.fct_stage_board "
         "where source_system = 'nethunt' and segment_type = 'all' order by stage_order",
@@ -265,7 +254,7 @@ def test_weighted_pipeline_and_stage_board(built: Settings) -> None:
 
 @pytest.mark.slow
 def test_customer_segment_cut_uses_the_companies_employees(built: Settings) -> None:
-    rows = _query(
+    rows = query(
         built,
         "select segment_value, stage, sum(entities_reached) from marts.fct_funnel_cohort "
         "where source_system = 'nethunt' and period_grain = 'quarter' and segment_type = 'customer_segment' "
@@ -281,7 +270,7 @@ def test_customer_segment_cut_uses_the_companies_employees(built: Settings) -> N
 
 @pytest.mark.slow
 def test_account_value_per_company(built: Settings) -> None:
-    rows = _query(
+    rows = query(
         built,
         "select account_id, customer_segment, won_deals, lost_deals, open_deals, revenue, open_pipeline_amount "
         "from marts.fct_account_value where source_system = 'nethunt' order by account_id",
