@@ -151,7 +151,7 @@ def test_forecast_by_close_period_sums_to_the_weighted_forecast_in_every_cut(con
 
 @pytest.mark.parametrize("source", SOURCES)
 def test_expected_wins_split_by_close_period_add_up_to_the_historical_forecast(con, source):
-    """The same P(won | stage) per open deal as fct_forecast_historical: per cut, the split adds up to it."""
+    """The same P(won | open in stage) per open deal as fct_forecast_historical: per cut, the split adds up to it."""
     rows = con.execute(
         """
         with split as (
