@@ -45,23 +45,27 @@ def sensor_settle_seconds(settings: Settings) -> float:
     return max(settings.settle_seconds, SENSOR_MIN_SETTLE_SECONDS)
 
 
-def landed_files(landing_dir: Path, settle_seconds: float, now: float) -> dict[str, list[float]]:
-    """Export files under landing_dir that stopped changing: path -> [size, mtime]. Hidden names
-    (a sync tool's partial files) are skipped, as the loader skips them."""
+def landed_files(landing_dir: Path) -> dict[str, list[float]]:
+    """Export files under landing_dir: path -> [size, mtime]. Hidden names (a sync tool's partial
+    files) are skipped, as the loader skips them."""
     files = {}
     for path in sorted(landing_dir.rglob("*")):
         hidden = any(part.startswith(".") for part in path.relative_to(landing_dir).parts)
         if not hidden and path.is_file() and path.suffix.lower() in EXPORT_SUFFIXES:
             stat = path.stat()
-            if now - stat.st_mtime >= settle_seconds:
-                files[str(path.relative_to(landing_dir))] = [stat.st_size, stat.st_mtime]
+            files[str(path.relative_to(landing_dir))] = [stat.st_size, stat.st_mtime]
     return files
 
 
-def first_cursor(settings: Settings, now: float) -> dict[str, list[float]]:
-    """The files the ledger already holds, as they are now, settled or not: a file loaded after
-    it was last written needs no run. Raises LedgerBusy while a writer holds the warehouse."""
-    return held_files(landed_files(settings.landing_dir, 0.0, now), ledger_times(settings.warehouse))
+def settled(files: dict[str, list[float]], settle_seconds: float, now: float) -> dict[str, list[float]]:
+    """The files that stopped changing: not modified within settle_seconds before now."""
+    return {path: stamp for path, stamp in files.items() if now - stamp[1] >= settle_seconds}
+
+
+def first_cursor(settings: Settings, files: dict[str, list[float]]) -> dict[str, list[float]]:
+    """Of the landed files (settled or not), those the ledger already holds as they are now: a file
+    loaded after it was last written needs no run. Raises LedgerBusy while a writer holds the warehouse."""
+    return held_files(files, ledger_times(settings.warehouse))
 
 
 @sensor(job=refresh_job, minimum_interval_seconds=60, default_status=DefaultSensorStatus.STOPPED)
@@ -83,21 +87,21 @@ def new_exports_sensor(context: SensorEvaluationContext):  # noqa: ANN201 - RunR
     if not settings.landing_dir.exists():
         return SkipReason(f"landing folder {settings.landing_dir} does not exist")
     now = time.time()
+    present = landed_files(settings.landing_dir)
     if context.cursor:
         seen = json.loads(context.cursor)
     else:
         try:
-            seen = first_cursor(settings, now)
+            seen = first_cursor(settings, present)
         except LedgerBusy:
             return SkipReason("the warehouse is being written; the ledger is read at the next tick")
         context.update_cursor(json.dumps(seen, sort_keys=True))  # kept even when nothing is new
-    current = landed_files(settings.landing_dir, sensor_settle_seconds(settings), now=now)
+    current = settled(present, sensor_settle_seconds(settings), now)
     changed = sorted(path for path, stamp in current.items() if seen.get(path) != stamp)
     if not changed:
         return SkipReason("no new or changed export files")
     # Files seen before but not settled now (being rewritten) keep their old stamp: they request a
     # run once they settle with a new one, and not before.
-    present = landed_files(settings.landing_dir, 0.0, now)
     context.update_cursor(
         json.dumps({**{p: seen[p] for p in present if p in seen}, **current}, sort_keys=True)
     )

@@ -176,7 +176,7 @@ def test_funnel_load_exits_0_when_files_are_only_deferred_and_says_so(make_setti
 
 
 def test_the_sensor_notices_compressed_exports_once_settled(tmp_path: Path) -> None:
-    from orchestration.sensors import landed_files, sensor_settle_seconds
+    from orchestration.sensors import landed_files, sensor_settle_seconds, settled
 
     (tmp_path / "salesforce").mkdir()
     for name in (
@@ -188,12 +188,12 @@ def test_the_sensor_notices_compressed_exports_once_settled(tmp_path: Path) -> N
     ):
         (tmp_path / name).write_bytes(b"x")
     now = time.time()
-    assert sorted(landed_files(tmp_path, settle_seconds=0, now=now + 1)) == [
+    assert sorted(settled(landed_files(tmp_path), settle_seconds=0, now=now + 1)) == [
         "Lead.csv",
         "Lead.csv.gz",
         "salesforce/WE_00D5g000004XXXXEAA_1.ZIP",
     ]
-    assert landed_files(tmp_path, settle_seconds=30, now=now) == {}  # just written: not yet
+    assert settled(landed_files(tmp_path), settle_seconds=30, now=now) == {}  # just written: not yet
     # The sensor waits FUNNEL_SETTLE_SECONDS, and at least 30 s: it always watches a folder being written.
     assert sensor_settle_seconds(Settings.from_env({})) == 30
     assert sensor_settle_seconds(Settings.from_env({"FUNNEL_SETTLE_SECONDS": "120"})) == 120
