@@ -43,10 +43,7 @@ def one_line(exc: BaseException) -> str:
         # written for the user, in full: one line, except a failed build's list of failing nodes
         return str(exc).strip()
     if isinstance(exc, PermissionError):
-        return (
-            f"cannot write {exc.filename or 'a file'}: permission denied; choose a writable location "
-            f"({PATH_VARIABLES}) or fix the folder's permissions"
-        )
+        return _permission_denied(exc.filename or "a file")
     if isinstance(exc, FileExistsError):  # mkdir of a folder where a file of that name is
         return f"cannot create the folder {exc.filename}: a file is in the way; {_CHECK_PATH}"
     if isinstance(exc, OSError) and exc.filename:
@@ -70,10 +67,7 @@ def _duckdb_line(exc: duckdb.Error) -> str:
     if "Conflicting lock" in text or "Could not set lock" in text:
         return f"{path} is open for writing in another process: wait for it to finish, or stop it"
     if "Permission denied" in text:
-        return (
-            f"cannot write {path}: permission denied; choose a writable location ({PATH_VARIABLES}) "
-            "or fix the folder's permissions"
-        )
+        return _permission_denied(path)
     if "database does not exist" in text or "No such file or directory" in text:
         return str(missing_warehouse(Path(path)))
     missing = _MISSING_TABLE.search(text)
@@ -83,6 +77,13 @@ def _duckdb_line(exc: duckdb.Error) -> str:
             "(or `funnel run`) to build it"
         )
     return f"{text} (run again with --debug for the traceback)"
+
+
+def _permission_denied(path: object) -> str:
+    return (
+        f"cannot write {path}: permission denied; choose a writable location ({PATH_VARIABLES}) "
+        "or fix the folder's permissions"
+    )
 
 
 def _first_line(exc: BaseException) -> str:

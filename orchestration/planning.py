@@ -20,6 +20,7 @@ import duckdb
 
 from orchestration.errors import FunnelError, require_warehouse
 from orchestration.settings import Settings
+from orchestration.warehouse.catalog import has_table
 
 RATES_TABLE = "intermediate.int_planning_conversion_rates"
 _RATES_QUERY = f"""
@@ -74,11 +75,7 @@ def plan_target(settings: Settings, target_revenue: float, source_system: str | 
     Opens the warehouse read-only: never creates it, never waits for dbt."""
     require_warehouse(settings.warehouse)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        built = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'intermediate' and table_name = 'int_planning_conversion_rates'"
-        ).fetchone()[0]
-        if not built:
+        if not has_table(con, *RATES_TABLE.split(".")):
             raise FunnelError(
                 f"the warehouse {settings.warehouse} has no planning rates ({RATES_TABLE}): "
                 "run `funnel build` (or `funnel run`) first"

@@ -18,6 +18,7 @@ import duckdb
 from orchestration.loader.report import NOT_SETTLED
 from orchestration.loader.schema import LEDGER_TABLE
 from orchestration.loader.workbooks import SHEET_SEPARATOR
+from orchestration.warehouse.catalog import has_table
 
 MAPPING_SUFFIXES = (".yml", ".yaml")
 # An archive member is `<archive>!/<member>` (MEMBER_SEPARATOR), a workbook sheet `<workbook>!<sheet>`.
@@ -35,11 +36,7 @@ def ledger_times(warehouse: Path) -> dict[str, datetime]:
         return {}
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            tables = con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'loader' and table_name = 'ledger'"
-            ).fetchone()
-            if not tables or not tables[0]:
+            if not has_table(con, *LEDGER_TABLE.split(".")):
                 return {}
             rows = con.execute(
                 f"select source_file, max(started_at) from {LEDGER_TABLE} "

@@ -1,7 +1,7 @@
 """What `funnel check` prints: every expectation's result, grouped by suite (one suite per checked
 table), each suite opened by a line with its counts, each expectation on one line (status,
 expectation, column, observed figure, bounds), and a failed one followed by its full description (the
-failing values and the ids of their rows). The offline HTML of the results (html.py) shows the
+failing values and the ids of their rows). The offline HTML of the results (results_page.py) shows the
 same words, so what the terminal says and what the page says never differ."""
 
 from __future__ import annotations
