@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from orchestration.cli_errors import FunnelGroup, set_debug
-from orchestration.errors import FunnelError
+from orchestration.errors import FunnelError, require_warehouse
 from orchestration.progress import progress_console, step_progress
 from orchestration.settings import Settings
 
@@ -332,8 +332,7 @@ def report(
     from orchestration.report import build_report
 
     settings = Settings.from_env()
-    if not settings.warehouse.exists():
-        _fail(f"no warehouse at {settings.warehouse}: run `funnel run` first")
+    require_warehouse(settings.warehouse)
     with progress.status("writing the report"):
         path = build_report(settings.warehouse, out or settings.report_file)
     console.print(f"report written to {path}")
@@ -347,8 +346,7 @@ def check() -> None:
     from orchestration.quality.account import account
 
     settings = Settings.from_env()
-    if not settings.warehouse.exists():
-        _fail(f"no warehouse at {settings.warehouse}: run `funnel run` first")
+    require_warehouse(settings.warehouse)
     report = run_quality(settings)
     typer.echo("\n".join(account(report)))
     if not report.passed:
