@@ -499,7 +499,7 @@ def ui(
     from orchestration import serve
 
     settings = Settings.from_env()
-    serve.prepare(settings)  # the code location loads a prepared manifest
+    serve.prepare(settings)  # instance storage and dbt manifest, before either process starts
     console.print(
         f"Dagster UI on http://{serve.HOST}:{port} (webserver and daemon; the schedule and the sensor "
         "start stopped: turn them on in the UI). Ctrl-C stops it."

@@ -8,7 +8,7 @@ asks each child to shut down the way both handle cleanly (SIGINT: uvicorn's grac
 daemon's interrupt capture), waits, then ends whatever is left of the group (their code servers).
 A signal the shell set to "ignore" (a job started with `&`) is handled all the same.
 
-`python -m orchestration.serve` only prepares (DAGSTER_HOME's dagster.yaml, the dbt manifest): the
+`python -m orchestration.serve` only prepares (DAGSTER_HOME's dagster.yaml and storage, the dbt manifest): the
 step a service runs before starting the webserver and the daemon.
 """
 
