@@ -226,8 +226,9 @@ def render(data: ReportData) -> str:
             data.forecast_backtest,
             charts.forecast_vs_actual,
             "At each past month end at least backtest_maturity_days (180) before the as-of date: forecast = Σ "
-            "P(won | open in stage) over the deals open then (the historical forecast, from what was known then); actual = "
-            "how many of those same deals were won by the as-of date (a deal still open counts as not won).",
+            "P(won | open in stage) over the deals open then (the historical forecast, from what was known "
+            "then); actual = how many of those same deals were won by the as-of date (a deal still open counts "
+            "as not won).",
             "The forecast backtest mart",
         ),
         page.chart(
