@@ -45,7 +45,9 @@ open_then as (
                 and deals.closed_date <= points.period_end then 1
             else 0
         end as is_won_next_month,
-        case when deals.is_open then 1 else 0 end as is_open_at_as_of
+        case when deals.is_open then 1 else 0 end as is_open_at_as_of,
+        -- when it was won, for the win rates measured at later points (int_stage_open_win_rates)
+        case when deals.is_won then deals.closed_date end as won_date
     from states
     inner join points
         on states.point_date = points.forecast_date
@@ -59,7 +61,7 @@ segmented as (
 
     {{ pipeline_segment_rows('open_then', [
         'forecast_date', 'period_end', 'is_mature', 'source_system', 'pipeline', 'stage', 'deal_key',
-        'amount_reporting', 'is_won_eventually', 'is_won_next_month', 'is_open_at_as_of']) }}
+        'amount_reporting', 'is_won_eventually', 'is_won_next_month', 'is_open_at_as_of', 'won_date']) }}
 
 )
 
@@ -76,5 +78,6 @@ select
     amount_reporting,
     is_won_eventually,
     is_won_next_month,
-    is_open_at_as_of
+    is_open_at_as_of,
+    won_date
 from segmented

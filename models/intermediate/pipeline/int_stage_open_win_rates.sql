@@ -1,67 +1,45 @@
-{#- P(won | open in stage) at every snapshot point (month ends and the as-of date), per source system,
-    pipeline, stage and segment cut: the P of the historical forecast and of the backtest's eventual
-    horizon (docs/metrics.md). Among the deals open in the stage at the month ends of the trailing
-    var('forecast_window_days') before the point, each counted once per month end it was open there,
-    the share won by the point. Deals that stall stay in the denominator, so the rate describes deals
-    that are open at a point, which is what the forecast multiplies it with (P(won | reached stage),
-    int_stage_win_rates, leaves them out and runs high for them). A deal still open at the point
-    counts as not won yet. -#}
+{#- P(won | open in stage) at every forecast point (the backtest's month ends and the as-of date), per
+    source system, pipeline, stage and segment cut: the P of the historical forecast and of the
+    backtest's eventual horizon (docs/metrics.md). Among the deals open in the stage at the month ends of
+    the trailing var('forecast_window_days') before the point whose following month was over by then
+    (int_forecast_backtest_open), each counted once per month end it was open there, the share won by
+    the point. Deals that stall stay in the denominator, so the rate describes deals that are open at a
+    point, which is what the forecast multiplies it with (P(won | reached stage), int_stage_win_rates,
+    leaves them out and runs high for them). A deal still open at the point counts as not won yet. -#}
 with
 
-deals as (
+open_deals as (
 
-    select * from {{ ref('int_deals_enriched') }}
+    select * from {{ ref('int_forecast_backtest_open') }}
 
 ),
 
-states as (
+backtest_points as (
 
-    select * from {{ ref('int_deal_states') }}
+    select * from {{ ref('int_forecast_backtest_points') }}
+
+),
+
+as_of as (
+
+    select * from {{ ref('int_as_of') }}
 
 ),
 
 points as (
 
-    select distinct point_date
-    from states
+    select forecast_date as point_date from backtest_points
+    union
+    select as_of_date as point_date from as_of
 
 ),
 
--- each deal open at a snapshot point, in the stage it had then, and the day it was won (if it was)
-open_then as (
-
-    select
-        states.point_date as observed_date,
-        deals.source_system,
-        deals.pipeline,
-        states.stage_at as stage,
-        case when deals.is_won then deals.closed_date end as won_date,
-        deals.owner_key,
-        deals.manager_key,
-        deals.team,
-        deals.region,
-        deals.channel,
-        deals.product,
-        deals.customer_segment,
-        deals.deal_type
-    from states
-    inner join deals
-        on states.deal_key = deals.deal_key
-    where states.is_open_at
-
-),
-
-segmented as (
-
-    {{ pipeline_segment_rows('open_then', ['observed_date', 'source_system', 'pipeline', 'stage', 'won_date']) }}
-
-),
-
--- one row per observation day, stage, cut and win day: what the windows below add up
+-- one row per month end, stage, cut and win day: what the windows below add up
 observed as (
 
     select
-        observed_date,
+        forecast_date as observed_date,
+        period_end,
         source_system,
         pipeline,
         stage,
@@ -69,12 +47,13 @@ observed as (
         segment_value,
         won_date,
         count(*) as deal_count
-    from segmented
-    group by observed_date, source_system, pipeline, stage, segment_type, segment_value, won_date
+    from open_deals
+    group by forecast_date, period_end, source_system, pipeline, stage, segment_type, segment_value, won_date
 
 ),
 
--- at each point: the observations of the trailing window before it, and which of them were won by then
+-- at each point: the observations of the trailing window whose following month was over by then, and
+-- which of them were won by the point
 windowed as (
 
     select
@@ -88,7 +67,7 @@ windowed as (
         sum(case when observed.won_date <= points.point_date then observed.deal_count else 0 end) as won_by_point
     from points
     inner join observed
-        on observed.observed_date < points.point_date
+        on observed.period_end <= points.point_date
         and observed.observed_date > {{ pipeline_add_days('points.point_date', -var('forecast_window_days', 365)) }}
     group by
         points.point_date,
