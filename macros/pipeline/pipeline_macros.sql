@@ -42,7 +42,7 @@
 
 
 {#- The two joins that give each row its segment's own rate, else its source's 'all' rate (the
-    forecasts' fallback, docs/metrics.md): `rates` (int_stage_open_win_rates or its one-month sibling)
+    forecasts' fallback, docs/metrics.md): `rates` (int_stage_open_win_rates)
     joined to `rows` on the rate date, source, pipeline and stage as `own` (same segment cut) and as
     `overall` (segment_type 'all'); select coalesce(own.<rate>, overall.<rate>). -#}
 {% macro segment_rate_joins(rows, rates, own, overall, point_date, pipeline, stage) -%}

@@ -12,12 +12,6 @@ win_rates as (
 
 ),
 
-next_month_rates as (
-
-    select * from {{ ref('int_stage_next_month_win_rates') }}
-
-),
-
 -- each open deal with the two probabilities known at the forecast date, the segment's own else the 'all' cut:
 -- P(won | open in stage) of the historical forecast (eventual) and P(won in the next month | open in stage)
 rated as (
@@ -25,13 +19,9 @@ rated as (
     select
         open_deals.*,
         coalesce(own.win_probability, overall.win_probability) as win_probability,
-        coalesce(own_next.win_probability_next_month, overall_next.win_probability_next_month)
-            as win_probability_next_month
+        coalesce(own.win_probability_next_month, overall.win_probability_next_month) as win_probability_next_month
     from open_deals
     {{ segment_rate_joins('open_deals', 'win_rates', 'own', 'overall', 'forecast_date', 'pipeline', 'stage') }}
-    {{ segment_rate_joins(
-        'open_deals', 'next_month_rates', 'own_next', 'overall_next', 'forecast_date', 'pipeline', 'stage'
-    ) }}
 
 ),
 

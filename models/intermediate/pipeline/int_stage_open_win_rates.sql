@@ -1,11 +1,15 @@
-{#- P(won | open in stage) at every forecast point (the backtest's month ends and the as-of date), per
-    source system, pipeline, stage and segment cut: the P of the historical forecast and of the
-    backtest's eventual horizon (docs/metrics.md). Among the deals open in the stage at the month ends of
-    the trailing var('forecast_window_days') before the point whose following month was over by then
-    (int_forecast_backtest_open), each counted once per month end it was open there, the share won by
-    the point. Deals that stall stay in the denominator, so the rate describes deals that are open at a
-    point, which is what the forecast multiplies it with (P(won | reached stage), int_stage_win_rates,
-    leaves them out and runs high for them). A deal still open at the point counts as not won yet. -#}
+{#- The win rates of open deals at every forecast point (the backtest's month ends and the as-of date),
+    per source system, pipeline, stage and segment cut (docs/metrics.md). The observations: the deals
+    open in the stage at the month ends of the trailing var('forecast_window_days') before the point
+    whose following month was over by then (int_forecast_backtest_open), a deal once per month end it
+    was open there. Of them:
+    - P(won | open in stage), the P of the historical forecast and of the backtest's eventual horizon:
+      the share won by the point. Deals that stall stay in the denominator, so the rate describes deals
+      that are open at a point, which is what the forecast multiplies it with (P(won | reached stage),
+      int_stage_win_rates, leaves them out and runs high for them); a deal still open at the point
+      counts as not won yet.
+    - P(won in the next month | open in stage), the backtest's next-month horizon: the share won in the
+      month after their month end. -#}
 with
 
 open_deals as (
@@ -46,14 +50,15 @@ observed as (
         segment_type,
         segment_value,
         won_date,
-        count(*) as deal_count
+        count(*) as deal_count,
+        sum(is_won_next_month) as won_next_month
     from open_deals
     group by forecast_date, period_end, source_system, pipeline, stage, segment_type, segment_value, won_date
 
 ),
 
 -- at each point: the observations of the trailing window whose following month was over by then, and
--- which of them were won by the point
+-- which of them were won by the point and in the month after their month end
 windowed as (
 
     select
@@ -64,7 +69,8 @@ windowed as (
         observed.segment_type,
         observed.segment_value,
         sum(observed.deal_count) as open_deal_months,
-        sum(case when observed.won_date <= points.point_date then observed.deal_count else 0 end) as won_by_point
+        sum(case when observed.won_date <= points.point_date then observed.deal_count else 0 end) as won_by_point,
+        sum(observed.won_next_month) as won_next_month
     from points
     inner join observed
         on observed.period_end <= points.point_date
@@ -88,5 +94,7 @@ select
     segment_value,
     open_deal_months,
     won_by_point,
-    {{ safe_divide('won_by_point', 'open_deal_months') }} as win_probability
+    won_next_month,
+    {{ safe_divide('won_by_point', 'open_deal_months') }} as win_probability,
+    {{ safe_divide('won_next_month', 'open_deal_months') }} as win_probability_next_month
 from windowed
