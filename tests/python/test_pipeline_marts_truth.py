@@ -197,11 +197,10 @@ def test_forecast_backtest_scores_the_same_deals_as_truth(con, truth, source):
         assert 0 <= still_open <= open_deals - won_eventually
 
 
-@pytest.mark.parametrize("source", SOURCES)
-def test_forecast_backtest_accuracy_recomputes_from_truth(con, truth, source):
-    """The eventual bias and MAPE of the 'all' cut, by hand from the replayed expectations and the truth's
-    eventual wins over the mature month ends whose open deals all had a probability."""
-    rows = con.execute(
+def _scored_eventual_forecasts(con, source: str) -> list[tuple[str, float]]:  # noqa: ANN001
+    """(month, expected eventual wins) of the 'all' cut at the month ends the eventual horizon scores:
+    mature, and every deal open then had a probability."""
+    return con.execute(
         """
         select strftime(forecast_date, '%Y-%m'), expected_eventual_wins
         from marts.fct_forecast_backtest
@@ -209,10 +208,20 @@ def test_forecast_backtest_accuracy_recomputes_from_truth(con, truth, source):
         """,
         [source],
     ).fetchall()
-    won = {
-        m: r["won_eventually"]
-        for m, r in truth["deals"]["pipeline"]["forecast_backtest"]["by_month_end"].items()
-    }
+
+
+def _won_eventually(truth: dict) -> dict[str, int]:
+    """Per month end, how many of the deals open then the simulation won by the as-of date."""
+    by_month_end = truth["deals"]["pipeline"]["forecast_backtest"]["by_month_end"]
+    return {month: row["won_eventually"] for month, row in by_month_end.items()}
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_forecast_backtest_accuracy_recomputes_from_truth(con, truth, source):
+    """The eventual bias and MAPE of the 'all' cut, by hand from the replayed expectations and the truth's
+    eventual wins over the mature month ends whose open deals all had a probability."""
+    rows = _scored_eventual_forecasts(con, source)
+    won = _won_eventually(truth)
     expected, actual = sum(e for _, e in rows), sum(won[m] for m, _ in rows)
     errors = [abs(e - won[m]) / won[m] for m, e in rows if won[m]]
     got = con.execute(
@@ -258,16 +267,8 @@ def test_the_historical_forecast_is_calibrated_on_the_simulation(con, truth, sou
     """P(won | open in stage) forecasts the eventual wins of the deals open at each scored month end within 35%
     of what the simulation says those deals became. (The cohort rate won / (won + lost) ran 3.2x high on this
     company: it leaves out the deals that stall, and they are most of the deals open at a month end.)"""
-    rows = con.execute(
-        """
-        select strftime(forecast_date, '%Y-%m'), expected_eventual_wins
-        from marts.fct_forecast_backtest
-        where source_system = ? and segment_type = 'all' and is_mature and unrated_deals = 0
-        """,
-        [source],
-    ).fetchall()
-    by_month_end = truth["deals"]["pipeline"]["forecast_backtest"]["by_month_end"]
-    expected = sum(e for _, e in rows)
-    actual = sum(by_month_end[month]["won_eventually"] for month, _ in rows)
+    rows = _scored_eventual_forecasts(con, source)
+    won = _won_eventually(truth)
+    expected, actual = sum(e for _, e in rows), sum(won[month] for month, _ in rows)
     assert len(rows) >= 6 and actual >= 30
     assert abs(expected / actual - 1) <= 0.35, (expected, actual)
