@@ -93,6 +93,19 @@ def settings_in(directory: Path, **extra: str) -> Settings:
     return Settings.from_env(env)
 
 
+def funnel_process_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment a `funnel` subprocess needs to use exactly these settings' paths."""
+    env = settings.dbt_env()
+    env.update(
+        DAGSTER_HOME=str(settings.dagster_home),
+        FUNNEL_PUBLISHED=str(settings.published),
+        FUNNEL_REPORT=str(settings.report_file),
+        FUNNEL_DATA_DOCS=str(settings.data_docs),
+        **extra,
+    )
+    return env
+
+
 def load_and_build(settings: Settings, landing: Path, mappings: Sequence[Path] = ()) -> None:
     """Load every export under `landing` (none may fail) and build the whole project, its data tests
     included."""

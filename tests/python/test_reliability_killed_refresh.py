@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import settings_in
+from conftest import funnel_process_env, settings_in
 
 from orchestration.settings import Settings
 
@@ -73,12 +73,8 @@ class Refresh:
 
 
 def _start(settings: Settings, landing: Path) -> Refresh:
-    env = settings.dbt_env()
-    env.update(
-        DAGSTER_HOME=str(settings.dagster_home),
-        FUNNEL_PUBLISHED=str(settings.published),
-        FUNNEL_REPORT=str(settings.report_file),
-        FUNNEL_DATA_DOCS=str(settings.data_docs),
+    env = funnel_process_env(
+        settings,
         PYTHONUNBUFFERED="1",
     )
     process = subprocess.Popen(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import settings_in
+from conftest import funnel_process_env, settings_in
 
 from orchestration.settings import Settings
 
@@ -42,12 +42,8 @@ class Run:
 
 
 def _funnel_run(settings: Settings, landing: Path, *flags: str) -> subprocess.CompletedProcess:
-    env = settings.dbt_env()
-    env.update(
-        DAGSTER_HOME=str(settings.dagster_home),
-        FUNNEL_PUBLISHED=str(settings.published),
-        FUNNEL_REPORT=str(settings.report_file),
-        FUNNEL_DATA_DOCS=str(settings.data_docs),
+    env = funnel_process_env(
+        settings,
         COLUMNS="200",  # rich's width off a terminal: no wrapped lines in what is counted
     )
     return subprocess.run(
